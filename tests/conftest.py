@@ -1,0 +1,31 @@
+"""Shared fixtures: templates built once per session, seed returns, LibreOffice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xltools.build import build_template
+from xltools.libreoffice import soffice
+from xltools.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = ROOT / "samples" / "data"
+SPEC_IDS = ("dept_overall", "yibao_dept", "project")
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A generic (no region) template of every spec, year 2023."""
+    d = tmp_path_factory.mktemp("templates")
+    return {sid: build_template(load_spec(sid), d / f"{sid}.xlsx", 2023) for sid in SPEC_IDS}
+
+
+@pytest.fixture(scope="session")
+def lo_required() -> str:
+    """LibreOffice must be installed for these tests; CI installs it (.ci/run). Never skipped."""
+    exe = soffice()
+    if exe is None:
+        pytest.fail("LibreOffice (soffice) is not installed: run `bash .ci/run` or deselect with -m 'not libreoffice'")
+    return exe

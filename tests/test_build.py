@@ -1,0 +1,163 @@
+"""make-template: the workbook contract of DESIGN §3 on every shipped spec."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xltools.build import build_template, build_templates
+from xltools.layout import INSTRUCTIONS_SHEET, META_SHEET, layout_of
+from xltools.spec import load_spec
+
+SPEC_IDS = ("dept_overall", "yibao_dept", "project")
+EXCEL_FUNCTIONS = {"SUM", "IF", "MIN", "MAX", "ROUND", "ABS", "AND", "OR", "INDEX", "MATCH", "COUNTA", "SUMPRODUCT"}
+
+
+def cell_of(wb: openpyxl.Workbook, name: str):
+    ((sheet, ref),) = wb.defined_names[name].destinations
+    return wb[sheet][ref.replace("$", "")]
+
+
+def first_cell(wb: openpyxl.Workbook, name: str):
+    """The cell of a field, or the first row's cell of a table column."""
+    ((sheet, ref),) = wb.defined_names[name].destinations
+    return wb[sheet][ref.replace("$", "").split(":")[0]]
+
+
+def validations_at(ws, coordinate: str) -> list:
+    return [dv for dv in ws.data_validations.dataValidation if coordinate in dv.sqref]
+
+
+@pytest.mark.parametrize("spec_id", SPEC_IDS)
+def test_every_field_is_a_defined_name_on_a_cell_of_its_kind(templates: dict[str, Path], spec_id: str) -> None:
+    spec = load_spec(spec_id)
+    wb = openpyxl.load_workbook(templates[spec_id])
+    for f in spec.fields.values():
+        assert f.id in wb.defined_names, f.id
+        cell = cell_of(wb, f.id)
+        if f.derived:
+            assert isinstance(cell.value, str) and cell.value.startswith("="), (f.id, cell.value)
+            assert cell.protection.locked, f.id
+        elif f.prefill == "year":
+            assert cell.value == 2023 and cell.protection.locked
+        else:
+            assert cell.value is None, f.id
+            assert not cell.protection.locked, f.id
+            assert cell.fill.fgColor.rgb.endswith("FFF2CC"), f.id  # shaded as an input
+            assert validations_at(cell.parent, cell.coordinate), f"{f.id}: no validation / input message"
+
+
+@pytest.mark.parametrize("spec_id", SPEC_IDS)
+def test_indicator_columns_are_names_over_unlocked_rows(templates: dict[str, Path], spec_id: str) -> None:
+    spec = load_spec(spec_id)
+    wb = openpyxl.load_workbook(templates[spec_id])
+    for c in spec.table.columns:
+        ((sheet, ref),) = wb.defined_names[c.id].destinations
+        cells = [row[0] for row in wb[sheet][ref.replace("$", "")]]
+        assert len(cells) == spec.table.rows >= 20
+        assert all(not x.protection.locked and x.value is None for x in cells), c.id
+        assert validations_at(wb[sheet], cells[0].coordinate), c.id
+
+
+@pytest.mark.parametrize("spec_id", SPEC_IDS)
+def test_dropdowns_on_every_choice(templates: dict[str, Path], spec_id: str) -> None:
+    spec = load_spec(spec_id)
+    wb = openpyxl.load_workbook(templates[spec_id])
+    choices = [f for f in spec.fields.values() if f.kind == "choice" and not f.prefill]
+    choices += [
+        c for c in spec.table.columns if c.kind == "choice" or (c.qualitative and c.qualitative.kind == "choice")
+    ]
+    assert {c.id for c in choices} >= {"ind_level1", "ind_level2", "ind_direction", "ind_actual"}
+    for f in choices:
+        cell = first_cell(wb, f.id)
+        lists = [dv for dv in validations_at(cell.parent, cell.coordinate) if dv.type == "list"]
+        assert lists, f.id
+        wanted = f.qualitative.choices if f.kind != "choice" else f.choices
+        source = lists[0].formula1
+        if source.startswith('"'):
+            assert source.strip('"').split(",") == list(wanted)
+        else:  # a long list kept in a range of the hidden sheet
+            assert META_SHEET in source
+
+
+def test_region_dropdown_lists_every_region_code(templates: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(templates["yibao_dept"])
+    cell = cell_of(wb, "region_code")
+    (dv,) = [d for d in validations_at(cell.parent, cell.coordinate) if d.type == "list"]
+    assert dv.formula1.strip('"').split(",") == [r.code for r in load_spec("yibao_dept").regions.regions]
+
+
+@pytest.mark.parametrize("spec_id", SPEC_IDS)
+def test_sheets_protected_meta_hidden_instructions_first(templates: dict[str, Path], spec_id: str) -> None:
+    spec = load_spec(spec_id)
+    wb = openpyxl.load_workbook(templates[spec_id])
+    assert wb.sheetnames == [INSTRUCTIONS_SHEET, *[s.name for s in spec.sheets], META_SHEET]
+    assert all(wb[s.name].protection.sheet for s in spec.sheets)
+    meta = wb[META_SHEET]
+    assert meta.sheet_state == "veryHidden"
+    kv = {r[0].value: r[1].value for r in meta.iter_rows(min_row=2, max_col=2) if r[0].value}
+    assert kv["spec"] == spec_id and kv["spec_version"] == spec.version and kv["year"] == "2023"
+    assert kv["fingerprint"] == layout_of(spec).fingerprint()
+    text = " ".join(str(c.value) for row in wb[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
+    assert "万元" in text and "黄色" in text and spec.fields["phone"].label in text
+
+
+@pytest.mark.parametrize("spec_id", SPEC_IDS)
+def test_formulas_use_only_functions_every_client_has(templates: dict[str, Path], spec_id: str) -> None:
+    wb = openpyxl.load_workbook(templates[spec_id])
+    formulas = [
+        c.value
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    assert formulas
+    used = {fn for f in formulas for fn in re.findall(r"([A-Z][A-Z0-9.]*)\(", f)}
+    assert used <= EXCEL_FUNCTIONS, used - EXCEL_FUNCTIONS
+
+
+def test_cached_values_match_the_empty_form(templates: dict[str, Path]) -> None:
+    """xlsxwriter would cache 0 for every formula; the builder stores what the empty form shows."""
+    wb = openpyxl.load_workbook(templates["yibao_dept"], data_only=True)
+    assert cell_of(wb, "grade").value == "差"
+    assert cell_of(wb, "total_expenditure").value == 0
+
+
+def test_region_template_prefills_and_locks_the_region(tmp_path: Path) -> None:
+    spec = load_spec("yibao_dept")
+    path = build_template(spec, tmp_path / "t.xlsx", 2023, spec.regions.find("始兴县"))
+    wb = openpyxl.load_workbook(path)
+    cell = cell_of(wb, "region_code")
+    assert cell.value == "440222" and cell.protection.locked
+    kv = {r[0].value: r[1].value for r in wb[META_SHEET].iter_rows(min_row=2, max_col=2)}
+    assert kv["region_code"] == "440222" and kv["region_name"] == "始兴县"
+
+
+def test_region_all_writes_one_file_per_region_named_after_it(tmp_path: Path) -> None:
+    spec = load_spec("project")
+    paths = build_templates(spec, tmp_path / "out", 2021)
+    assert [p.name for p in paths][:2] == ["440203_武江区_project_2021.xlsx", "440204_浈江区_project_2021.xlsx"]
+    assert len(paths) == 10 and all(p.is_file() for p in paths)
+
+
+def test_fingerprint_is_stable_and_follows_the_structure() -> None:
+    a, b = layout_of(load_spec("dept_overall")), layout_of(load_spec("yibao_dept"))
+    assert a.fingerprint() == layout_of(load_spec("dept_overall")).fingerprint()
+    assert a.fingerprint() != b.fingerprint()
+
+
+def test_a_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xltools import build
+
+    def boom(self, path):
+        Path(path).write_bytes(b"partial")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build._Builder, "write", boom)
+    with pytest.raises(RuntimeError):
+        build_template(load_spec("project"), tmp_path / "t.xlsx", 2021)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,63 @@
+"""The command line: every command documented in --help, one-line errors, exit statuses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xltools.cli import app
+
+runner = CliRunner()
+COMMANDS = [c.name for c in app.registered_commands]
+
+
+def test_top_level_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_specs_lists_versions_and_counts() -> None:
+    result = runner.invoke(app, ["specs"])
+    assert result.exit_code == 0
+    assert "yibao_dept" in result.output and "版本 1.0" in result.output and "47 个字段" in result.output
+
+
+def test_make_template_writes_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    result = runner.invoke(
+        app, ["make-template", "--spec", "yibao_dept", "--region", "440222", "--year", "2023", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and out.read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--spec", "nope"], "找不到表样定义"),
+        (["--spec", "project", "--region", "北京"], "不在 韶关市 的地区列表中"),
+        (["--spec", "project", "--region", "all", "-o", "x.xlsx"], "give a folder"),
+    ],
+)
+def test_make_template_bad_calls_exit_2_with_one_line(args: list[str], words: str) -> None:
+    result = runner.invoke(app, ["make-template", *args])
+    assert result.exit_code == 2
+    assert words in result.output
+    assert "Traceback" not in result.output
+
+
+def test_console_script_runs_in_a_subprocess() -> None:
+    proc = subprocess.run([sys.executable, "-m", "xltools.cli", "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "make-template" in proc.stdout

@@ -1,0 +1,109 @@
+"""The `xltools` command line: parse arguments, call the library, render, map to an exit status.
+
+Heavy libraries are imported inside the commands, so `xltools --help` starts fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="xltools",
+    help="绩效自评表工具：生成填报模板、校验上报文件、汇总各地报表。"
+    " Templates, checks and summaries for budget-performance self-evaluation returns.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+SchemasOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--schemas", help="Folder of spec files (default: the bundled schemas/).", file_okay=False, exists=True
+    ),
+]
+
+EXIT_OK, EXIT_ERRORS, EXIT_BAD = 0, 1, 2
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"xltools: {message}", err=True)
+    return typer.Exit(EXIT_BAD)
+
+
+@app.command("specs")
+def specs_cmd(schemas: SchemasOpt = None) -> None:
+    """List the return types (specs) available, with their versions and field counts."""
+    from xltools.spec import SpecError, list_specs
+
+    try:
+        specs = list_specs(schemas)
+    except SpecError as e:
+        raise _fail(str(e)) from None
+    for s in specs:
+        columns = len(s.table.columns) if s.table else 0
+        typer.echo(
+            f"{s.id:<14} 版本 {s.version:<6} {s.title}  "
+            f"（{len(s.fields)} 个字段：{len(s.inputs)} 填报 + {len(s.derived)} 公式；指标表 {columns} 列）"
+        )
+
+
+@app.command("make-template")
+def make_template_cmd(
+    spec: Annotated[str, typer.Option("--spec", "-s", help="Spec id (see `xltools specs`) or path to a .yaml spec.")],
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", "-r", help="Region code or name to prefill and lock, or `all` for one file per region."
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", "-y", help="Year of the return (default: last calendar year).", min=2000, max=2100),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output .xlsx file (a folder with --region all).")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Sheet-protection password (default: none).")
+    ] = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Build a locked submission workbook (.xlsx) from a spec."""
+    from xltools.build import build_template, build_templates, default_year, template_name
+    from xltools.spec import SpecError, load_spec
+
+    try:
+        s = load_spec(spec, schemas)
+    except SpecError as e:
+        raise _fail(str(e)) from None
+    y = year or default_year()
+    if region is not None and region.lower() == "all":
+        folder = output or Path(f"{s.id}_{y}")
+        if folder.suffix == ".xlsx":
+            raise _fail(f"--region all writes one file per region: give a folder, not {folder}")
+        paths = build_templates(s, folder, y, password)
+        typer.echo(f"已生成 {len(paths)} 个模板 → {folder}/")
+        return
+    r = None
+    if region is not None:
+        r = s.regions.find(region)
+        if r is None:
+            known = "、".join(f"{x.code} {x.name}" for x in s.regions.regions)
+            raise _fail(f"地区 {region!r} 不在 {s.regions.name} 的地区列表中（可用: {known}）")
+    out = output or Path(template_name(s, y, r))
+    if out.is_dir():
+        out = out / template_name(s, y, r)
+    build_template(s, out, y, r, password)
+    typer.echo(f"已生成模板 → {out}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
