@@ -101,6 +101,72 @@ def make_template_cmd(
     typer.echo(f"已生成模板 → {out}")
 
 
+@app.command("check")
+def check_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Returned .xlsx files (or folders of them) to check.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text (for a person) or json (one object per file per line).")
+    ] = "text",
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            "-a",
+            help="Write a copy of each return with every finding's cell marked and commented "
+            "(a file for one return, a folder for several).",
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")] = "zh",
+    schemas: SchemasOpt = None,
+) -> None:
+    """Check returned workbooks; exit 0 when no file has errors, 1 when some has, 2 when some is unreadable."""
+    if fmt not in ("text", "json"):
+        raise _fail(f"--format must be text or json, not {fmt!r}")
+    if lang not in ("zh", "en"):
+        raise _fail(f"--lang must be zh or en, not {lang!r}")
+    from xltools.check import check_file
+    from xltools.report import annotate as annotate_copy
+    from xltools.report import render_json, render_text
+
+    paths = expand(files)
+    if not paths:
+        raise _fail("no .xlsx files given (folders are searched for *.xlsx)")
+    reports = [check_file(p, lang, schemas) for p in paths]
+    if fmt == "json":
+        typer.echo(render_json(reports))
+    else:
+        import sys
+
+        typer.echo(render_text(reports, lang, color=sys.stdout.isatty()), nl=False)
+    if annotate is not None:
+        several = len(paths) > 1 or annotate.is_dir() or annotate.suffix.lower() != ".xlsx"
+        for path, report in zip(paths, reports, strict=True):
+            out = annotate / f"{path.stem}.checked.xlsx" if several else annotate
+            try:
+                annotate_copy(report, path, out)
+            except Exception as e:  # the copy is a courtesy; the check itself has been reported
+                typer.echo(f"xltools: could not write the annotated copy of {path}: {e}", err=True)
+    statuses = {r.status for r in reports}
+    raise typer.Exit(EXIT_BAD if "unreadable" in statuses else EXIT_ERRORS if "errors" in statuses else EXIT_OK)
+
+
+def expand(items: list[Path]) -> list[Path]:
+    """Files as given, folders as their .xlsx files (sorted); lock files (~$x.xlsx) are left out."""
+    out: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            out += sorted(
+                p
+                for p in item.rglob("*")
+                if p.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+                and not p.name.startswith(("~$", ".~lock"))
+                and p.is_file()
+            )
+        else:
+            out.append(item)
+    return out
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,248 @@
+"""Check returned workbooks: read safely, identify the spec, validate everything, report findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from xltools.extract import Extracted, extract
+from xltools.findings import ERROR, Finding, Report, make
+from xltools.layout import layout_of
+from xltools.read import RawWorkbook, Unreadable, read_workbook
+from xltools.rules import Typed, check_magnitudes, check_rows, check_rules, check_table_filled, compare_derived, derive
+from xltools.schema import field_schema, frame, table_schema, validate
+from xltools.spec import Spec, SpecError, load_spec
+from xltools.values import coerce, expected_kind, is_blank, normalise_text
+
+
+def check_file(
+    path: Path | str,
+    lang: str = "zh",
+    schemas: Path | None = None,
+    expect_spec: str | None = None,
+    expect_year: int | None = None,
+) -> Report:
+    """Everything wrong with one return. Never raises for a bad file: that is a finding too."""
+    report = Report(file=str(path))
+    try:
+        raw = read_workbook(Path(path), sheets=lambda wb: _data_sheets(wb, schemas))
+    except Unreadable as e:
+        report.unreadable = True
+        report.findings.append(make("unreadable", ERROR, "", "", "", "", actual=e.reason(lang), lang=lang))
+        return report
+    spec, problems = identify(raw, report, lang, schemas, expect_spec, expect_year)
+    report.findings += problems
+    if spec is None:
+        return report
+    ext = extract(raw, spec, lang)
+    typed, found = type_values(ext, raw.date1904, lang)
+    found += ext.findings + validate_frames(typed, ext, lang)
+    incomplete = derive(typed)
+    found += compare_derived(typed, ext.scalars, ext.locate, lang)
+    found += check_rules(typed, incomplete, ext.locate, lang)
+    found += check_rows(typed, ext.locate, lang)
+    found += check_table_filled(typed, ext.locate, lang)
+    found += check_magnitudes(typed, ext.locate, lang)
+    report.findings += ordered(spec, found)
+    region = typed.values.get("region_code")
+    if isinstance(region, str) and region:
+        report.region_code = region
+    return report
+
+
+def check_files(paths: Iterable[Path | str], lang: str = "zh", schemas: Path | None = None) -> list[Report]:
+    return [check_file(p, lang, schemas) for p in paths]
+
+
+def _data_sheets(raw: RawWorkbook, schemas: Path | None) -> set[str] | None:
+    """Only the spec's own sheets need reading (not the instruction sheet)."""
+    try:
+        return {s.name for s in load_spec(raw.meta.get("spec") or raw.custom.get("xltools_spec") or "", schemas).sheets}
+    except SpecError:
+        return set()
+
+
+def identify(
+    raw: RawWorkbook, report: Report, lang: str, schemas: Path | None, expect_spec: str | None, expect_year: int | None
+) -> tuple[Spec | None, list[Finding]]:
+    """The spec a return was made from, checked against the file's own metadata."""
+    en = lang == "en"
+    meta = raw.meta or {k.removeprefix("xltools_"): v for k, v in raw.custom.items() if k.startswith("xltools_")}
+    sid = meta.get("spec", "")
+    report.spec, report.spec_version = sid or None, meta.get("spec_version") or None
+    report.region_code = meta.get("region_code") or None
+    try:
+        report.year = int(meta.get("year", ""))
+    except ValueError:
+        report.year = None
+
+    def problem(zh: str, en_text: str) -> tuple[None, list[Finding]]:
+        return None, [make("template", ERROR, "", "", "", "", actual=en_text if en else zh, lang=lang)]
+
+    if not sid:
+        return problem(
+            "文件不是 xltools 生成的填报模板（找不到表样标识），请使用下发的模板填写",
+            "not an xltools template (no spec id inside): fill in the template you were sent",
+        )
+    try:
+        spec = load_spec(sid, schemas)
+    except SpecError:
+        return problem(f"文件的表样 {sid!r} 在本机的表样定义中不存在", f"the file's spec {sid!r} is not known here")
+    if report.spec_version != spec.version:
+        return problem(
+            f"文件的表样版本 {report.spec_version} 与当前版本 {spec.version} 不符，请使用最新下发的模板",
+            f"the file's spec version {report.spec_version} is not the current {spec.version}: use the latest template",
+        )
+    if meta.get("fingerprint") != layout_of(spec).fingerprint():
+        return problem(
+            "文件的模板结构与当前表样不一致（结构校验码不符），请使用最新下发的模板",
+            "the file's template structure does not match the current spec (fingerprint differs)",
+        )
+    if expect_spec and sid != expect_spec:
+        return problem(
+            f"这是“{spec.title}”（{sid}），不是本次汇总的表样 {expect_spec}",
+            f"this is a {sid} return, not the {expect_spec} being aggregated",
+        )
+    if expect_year and report.year != expect_year:
+        return problem(
+            f"这是 {report.year} 年度的报表，不是本次汇总的 {expect_year} 年度",
+            f"this return is for {report.year}, not {expect_year}",
+        )
+    return spec, []
+
+
+def type_values(ext: Extracted, date1904: bool, lang: str) -> tuple[Typed, list[Finding]]:
+    """Coerce every raw value to its field's type; `type` findings for what cannot be read."""
+    spec = ext.spec
+    t = Typed(spec)
+    found: list[Finding] = []
+    for f in spec.inputs:
+        if f.id not in ext.where:
+            t.unknown.add(f.id)
+            t.values[f.id] = None
+            continue
+        raw = ext.scalars.get(f.id)
+        value, problem = coerce(raw, f, date1904)
+        t.values[f.id] = value
+        if problem:
+            t.unknown.add(f.id)
+            sheet, cell = ext.locate(f.id)
+            found.append(
+                make(
+                    "type",
+                    ERROR,
+                    sheet,
+                    cell,
+                    f.id,
+                    f.label,
+                    expected=problem.expected_en if lang == "en" else problem.expected,
+                    actual=raw,
+                    lang=lang,
+                )
+            )
+        elif value is None:
+            t.blank.add(f.id)
+    table = spec.table
+    if table is None or not ext.table:
+        return t, found
+    nrows = table.rows
+    cols = [c for c in table.columns if c.id in ext.table]
+    t.used = [i for i in range(nrows) if any(not is_blank(ext.table[c.id][i]) for c in cols)]
+    for c in table.columns:
+        t.table[c.id] = [None] * nrows
+        if c.id not in ext.table:
+            t.table_unknown |= {(c.id, i) for i in range(nrows)}
+    t.qualitative = [False] * nrows
+    for i in t.used:
+        if table.qualitative_when is not None:
+            scope = {c.id: (None if is_blank(ext.table[c.id][i]) else normalise_text(ext.table[c.id][i])) for c in cols}
+            from xltools.expr import EvalError, evaluate
+
+            try:
+                t.qualitative[i] = bool(evaluate(table.qualitative_when, scope))
+            except EvalError:
+                t.qualitative[i] = False
+        for c in cols:
+            variant = c.qualitative if t.qualitative[i] and c.qualitative else c
+            raw = ext.table[c.id][i]
+            value, problem = coerce(raw, variant, date1904)
+            t.table[c.id][i] = value
+            if problem:
+                t.table_unknown.add((c.id, i))
+                sheet, cell = ext.locate(c.id, i)
+                found.append(
+                    make(
+                        "type",
+                        ERROR,
+                        sheet,
+                        cell,
+                        c.id,
+                        c.label,
+                        expected=problem.expected_en if lang == "en" else problem.expected,
+                        actual=raw,
+                        lang=lang,
+                    )
+                )
+    return t, found
+
+
+def validate_frames(t: Typed, ext: Extracted, lang: str) -> list[Finding]:
+    """pandera on the scalar inputs (one row) and on the used indicator rows (by kind of row)."""
+    spec = t.spec
+    found: list[Finding] = []
+    gen = field_schema(spec)
+    for fail in validate(gen, frame([t.values], spec.inputs)):
+        if fail.field in t.unknown:
+            continue
+        found.append(_from_failure(spec, ext, fail.field, None, fail.code, fail, lang))
+    if spec.table is None:
+        return found
+    for qualitative in (False, True):
+        rows = [i for i in t.used if t.qualitative[i] == qualitative]
+        if not rows:
+            continue
+        fields = [c.qualitative if qualitative and c.qualitative else c for c in spec.table.columns]
+        df = frame([{c: t.table[c][i] for c in t.table} for i in rows], fields)
+        for fail in validate(table_schema(spec, qualitative), df):
+            row = rows[fail.position]
+            if (fail.field, row) in t.table_unknown:
+                continue
+            found.append(_from_failure(spec, ext, fail.field, row, fail.code, fail, lang))
+    return found
+
+
+def _from_failure(spec: Spec, ext: Extracted, fid: str, row: int | None, code: str, fail: Any, lang: str) -> Finding:
+    f = spec.field(fid)
+    sheet, cell = ext.locate(fid, row)
+    expected = fail.expected_en if lang == "en" else fail.expected
+    if code == "choice" and f.choices_by and row is not None:
+        parent = ext.table.get(f.choices_by[0], [None] * (row + 1))[row]
+        allowed = f.parent_choices().get(normalise_text(parent) if parent is not None else "", ())
+        expected = f"{parent} 下的 {'、'.join(allowed)}" if lang != "en" else f"under {parent}: {', '.join(allowed)}"
+    value = fail.value
+    if isinstance(value, float) and value != value:
+        value = None
+    if code == "missing":
+        return make("missing", ERROR, sheet, cell, fid, f.label, expected=expected_kind(f).expected, lang=lang)
+    return make(code, ERROR, sheet, cell, fid, f.label, expected=expected, actual=value, lang=lang)
+
+
+def ordered(spec: Spec, findings: list[Finding]) -> list[Finding]:
+    """One finding per (code, cell), in sheet order then row then column."""
+    sheet_order = {s.name: i for i, s in enumerate(spec.sheets)}
+    seen: set[tuple[str, str, str, str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.sheet, f.cell, f.field, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+
+    def position(f: Finding) -> tuple[int, int, int, str]:
+        letters = "".join(ch for ch in f.cell if ch.isalpha())
+        digits = "".join(ch for ch in f.cell if ch.isdigit())
+        col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters)))
+        return (sheet_order.get(f.sheet, -1), int(digits or 0), col, f.code)
+
+    return sorted(out, key=position)

@@ -1,0 +1,314 @@
+"""Open a returned workbook safely and read its cells, formulas, defined names and metadata.
+
+A small reader of the .xlsx parts we need, on defusedxml: no entity expansion, sizes checked
+before anything is decompressed, and one plain reason (Unreadable) for every kind of bad file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree as DET
+
+from xltools.layout import META_SHEET
+
+MAX_FILE_BYTES = 30 * 1024 * 1024
+MAX_PARTS = 2000
+MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_TOTAL_BYTES = 150 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, per part: beyond this it is a bomb, not a return
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+}
+_M = "{" + _NS["m"] + "}"
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+class Unreadable(Exception):
+    """The file is not a readable .xlsx workbook; the reason is one plain sentence (zh and en)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.zh, self.en = zh, en
+
+    def reason(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """A cell as stored: its cached or constant value, and its formula text if it has one."""
+
+    value: Any
+    formula: str | None = None
+    is_formula: bool = False
+
+
+@dataclass
+class RawWorkbook:
+    """What `check` needs of a workbook: sheets, names, cells of the sheets read, metadata."""
+
+    path: Path
+    sheets: list[str]
+    names: dict[str, str]  # defined name -> its formula text ('资金情况'!$C$10)
+    date1904: bool = False
+    cells: dict[str, dict[str, RawCell]] = field(default_factory=dict)  # sheet -> A1 -> cell
+    meta: dict[str, str] = field(default_factory=dict)
+    custom: dict[str, str] = field(default_factory=dict)
+
+    def target(self, name: str) -> tuple[str, list[str]] | None:
+        """The sheet and the A1 cells a defined name points to; None if missing or broken (#REF!)."""
+        text = self.names.get(name)
+        if text is None:
+            return None
+        m = _REF.match(text.strip().lstrip("="))
+        if not m:
+            return None
+        sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
+        c1, r1 = m.group(3), int(m.group(4))
+        if m.group(5):
+            c2, r2 = m.group(5), int(m.group(6))
+            if c1 != c2 or r2 < r1 or r2 - r1 > 10000:
+                return None
+            return sheet, [f"{c1}{r}" for r in range(r1, r2 + 1)]
+        return sheet, [f"{c1}{r1}"]
+
+    def cell(self, sheet: str, ref: str) -> RawCell | None:
+        return self.cells.get(sheet, {}).get(ref)
+
+
+def sniff(path: Path) -> None:
+    """Raise Unreadable with the reason a file is not an .xlsx we can open."""
+    if not path.exists():
+        raise Unreadable("文件不存在", "the file does not exist")
+    if path.is_dir():
+        raise Unreadable("这是一个文件夹，不是文件", "this is a folder, not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise Unreadable("文件是空的（0 字节）", "the file is empty (0 bytes)")
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(
+            f"文件过大（{size // 1048576} MB），不像一份填报表",
+            f"the file is too large ({size // 1048576} MB) for a return",
+        )
+    with path.open("rb") as fh:
+        head = fh.read(512)
+    if head.startswith(b"PK\x03\x04"):
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if _encrypted(path):
+            raise Unreadable(
+                "文件设置了打开密码（已加密），请取消密码后另存为 .xlsx 再上报",
+                "the workbook is password-encrypted: remove the password and save as .xlsx",
+            )
+        raise Unreadable(
+            "文件是旧版 .xls 格式，请用 Excel 或 WPS 打开后另存为 .xlsx",
+            "this is an old .xls workbook: open it and save as .xlsx",
+        )
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<")):
+        raise Unreadable(
+            "文件其实是网页（HTML/XML）而不是 .xlsx，请用 Excel 或 WPS 另存为 .xlsx",
+            "the file is a web page (HTML/XML), not .xlsx: save it as .xlsx",
+        )
+    if b"\x00" not in head and (b"," in head or b"\t" in head):
+        raise Unreadable(
+            "文件其实是 CSV 文本而不是 .xlsx，请使用下发的模板填写",
+            "the file is CSV text, not .xlsx: fill in the template you were sent",
+        )
+    raise Unreadable("文件不是 .xlsx 工作簿（无法识别的格式）", "the file is not an .xlsx workbook (unknown format)")
+
+
+def _encrypted(path: Path) -> bool:
+    try:
+        import msoffcrypto
+
+        with path.open("rb") as fh:
+            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+    except Exception:
+        return False
+
+
+Selector = Callable[["RawWorkbook"], "set[str] | None"]
+
+
+def read_workbook(path: Path | str, sheets: Selector | None = None) -> RawWorkbook:
+    """Read names, metadata and the cells of the sheets ``sheets`` picks once it has seen the
+    metadata (all sheets when None or when it returns None). Raises Unreadable."""
+    path = Path(path)
+    sniff(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _read(zf, path, sheets)
+    except Unreadable:
+        raise
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError):
+        raise Unreadable(
+            "文件已损坏（不是完整的 .xlsx 压缩包），请重新保存或重新发送",
+            "the file is damaged (not a complete .xlsx package): save or send it again",
+        ) from None
+    except (DET.ParseError, KeyError, ValueError, IndexError) as e:
+        raise Unreadable(
+            f"文件内部结构损坏，无法读取（{type(e).__name__}）",
+            f"the workbook's inner structure is damaged ({type(e).__name__})",
+        ) from None
+    except Exception as e:  # defusedxml's DTD/entity refusals and anything else from a hostile file
+        raise Unreadable(
+            f"文件内容不安全或已损坏，已拒绝读取（{type(e).__name__}）",
+            f"the file's content is unsafe or damaged and was refused ({type(e).__name__})",
+        ) from None
+
+
+def _check_sizes(zf: zipfile.ZipFile) -> None:
+    infos = zf.infolist()
+    if len(infos) > MAX_PARTS:
+        raise Unreadable(
+            f"文件包含 {len(infos)} 个部件，远超正常填报表", f"the file holds {len(infos)} parts: not a return"
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        too_big = info.file_size > MAX_PART_BYTES
+        bomb = info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1048576
+        if too_big or bomb or total > MAX_TOTAL_BYTES:
+            raise Unreadable(
+                f"文件解压后过大（{info.filename} {info.file_size // 1048576} MB），疑似异常文件，已拒绝读取",
+                f"the file expands too much ({info.filename}: {info.file_size // 1048576} MB): refused",
+            )
+
+
+def _xml(zf: zipfile.ZipFile, name: str) -> Any:
+    return DET.fromstring(zf.read(name), forbid_dtd=True)
+
+
+def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbook:
+    _check_sizes(zf)
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names:
+        raise Unreadable(
+            "文件是压缩包，但不是 Excel 工作簿（缺少 xl/workbook.xml）",
+            "the file is a zip archive but not an Excel workbook",
+        )
+    if "xl/vbaProject.bin" in names:
+        raise Unreadable(
+            "文件含有宏（.xlsm），出于安全不予读取；请另存为 .xlsx（不含宏）后上报",
+            "the workbook contains macros (.xlsm): save it as a macro-free .xlsx",
+        )
+    wb = _xml(zf, "xl/workbook.xml")
+    rels = _rels(zf, "xl/_rels/workbook.xml.rels")
+    pr = wb.find("m:workbookPr", _NS)
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    sheet_parts: dict[str, str] = {}
+    order: list[str] = []
+    for s in wb.iterfind("m:sheets/m:sheet", _NS):
+        name = s.get("name", "")
+        rid = s.get("{" + _NS["r"] + "}id", "")
+        order.append(name)
+        if rid in rels:
+            sheet_parts[name] = rels[rid]
+    defined: dict[str, str] = {}
+    for d in wb.iterfind("m:definedNames/m:definedName", _NS):
+        if d.get("localSheetId") is None and d.get("name"):
+            defined[d.get("name", "")] = (d.text or "").strip()
+    raw = RawWorkbook(path, order, defined, date1904)
+    shared = _shared_strings(zf, names)
+
+    def load(sheet: str) -> None:
+        part = sheet_parts.get(sheet)
+        if part in names and sheet not in raw.cells:
+            raw.cells[sheet] = _sheet_cells(zf, part, shared)
+
+    load(META_SHEET)
+    meta = raw.cells.get(META_SHEET, {})
+    for r in range(2, 50):
+        k, v = meta.get(f"A{r}"), meta.get(f"B{r}")
+        if k is None or k.value in (None, ""):
+            break
+        raw.meta[str(k.value)] = "" if v is None or v.value is None else _text(v.value)
+    if "docProps/custom.xml" in names:
+        for p in _xml(zf, "docProps/custom.xml").iterfind("cp:property", _NS):
+            if len(p):
+                raw.custom[p.get("name", "")] = (p[0].text or "").strip()
+    wanted = select(raw) if select is not None else None
+    for sheet in order:
+        if wanted is None or sheet in wanted:
+            load(sheet)
+    return raw
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, float) and v == int(v):
+        return str(int(v))
+    return str(v)
+
+
+def _rels(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if name not in zf.namelist():
+        return out
+    for rel in _xml(zf, name).iterfind("pr:Relationship", _NS):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[rel.get("Id", "")] = target
+    return out
+
+
+def _shared_strings(zf: zipfile.ZipFile, names: set[str]) -> list[str]:
+    part = "xl/sharedStrings.xml"
+    if part not in names:
+        return []
+    out = []
+    for si in _xml(zf, part).iterfind("m:si", _NS):
+        t = si.find("m:t", _NS)  # plain text, or rich-text runs; phonetic hints (rPh) are left out
+        out.append(
+            t.text or "" if t is not None else "".join(r.findtext("m:t", "", _NS) for r in si.iterfind("m:r", _NS))
+        )
+    return out
+
+
+def _sheet_cells(zf: zipfile.ZipFile, part: str, shared: list[str]) -> dict[str, RawCell]:
+    cells: dict[str, RawCell] = {}
+    root = _xml(zf, part)
+    for c in root.iter(_M + "c"):
+        ref = c.get("r")
+        if not ref:
+            continue
+        t = c.get("t", "n")
+        f = c.find("m:f", _NS)
+        v = c.find("m:v", _NS)
+        formula = None
+        if f is not None:
+            formula = f.text or ""
+        value: Any = None
+        if t == "inlineStr":
+            is_ = c.find("m:is", _NS)
+            value = "".join(x.text or "" for x in is_.iter(_M + "t")) if is_ is not None else None
+        elif v is not None and v.text is not None:
+            text = v.text
+            if t == "s":
+                value = shared[int(text)]
+            elif t in ("str", "e"):
+                value = text if t == "str" else ErrorValue(text)
+            elif t == "b":
+                value = text in ("1", "true")
+            else:
+                value = float(text)
+        if value is None and formula is None:
+            continue
+        cells[ref] = RawCell(value, formula, f is not None)
+    return cells
+
+
+class ErrorValue(str):
+    """An Excel error shown in a cell (#DIV/0!, #REF!, #N/A…)."""
