@@ -63,3 +63,18 @@ def test_structure_survives_the_round_trip(recalculated: dict[str, Path]) -> Non
     ((sheet, ref),) = wb.defined_names["budget_final"].destinations
     assert not wb[sheet][ref.replace("$", "")].protection.locked
     assert len(wb["绩效指标"].data_validations.dataValidation) >= 10
+
+
+def test_check_agrees_after_libreoffice(
+    recalculated: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The seed 000 return checks clean both raw (no cached values) and after LibreOffice recalculated it."""
+    from xltools.check import check_file
+
+    raw = Path(str(recalculated["440222_shixing_2023_yibao_dept"]).replace("/out/", "/"))
+    assert raw.is_file()
+    for path in (raw, recalculated["440222_shixing_2023_yibao_dept"]):
+        report = check_file(path)
+        assert report.status == "ok", [(f.code, f.where, f.message) for f in report.findings]
+    lechang = check_file(recalculated["440281_lechang_2021_project"])
+    assert [(f.code, f.field) for f in lechang.findings] == [("missing", "problems")]

@@ -196,6 +196,8 @@ def validate_frames(t: Typed, ext: Extracted, lang: str) -> list[Finding]:
         if fail.field in t.unknown:
             continue
         found.append(_from_failure(spec, ext, fail.field, None, fail.code, fail, lang))
+    # A value that failed here feeds no derived value or rule: one typo, one finding.
+    t.unknown |= {f.field for f in found}
     if spec.table is None:
         return found
     for qualitative in (False, True):
@@ -209,6 +211,8 @@ def validate_frames(t: Typed, ext: Extracted, lang: str) -> list[Finding]:
             if (fail.field, row) in t.table_unknown:
                 continue
             found.append(_from_failure(spec, ext, fail.field, row, fail.code, fail, lang))
+            if fail.code != "missing":
+                t.table_unknown.add((fail.field, row))
     return found
 
 

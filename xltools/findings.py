@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -170,6 +171,8 @@ def show(v: Any) -> str:
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, float):
+        if not math.isfinite(v):
+            return str(v)
         if v == int(v) and abs(v) < 1e15:
             return str(int(v))
         return f"{v:.6f}".rstrip("0").rstrip(".")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
 
 from xltools.layout import META_SHEET
@@ -153,6 +154,11 @@ def read_workbook(path: Path | str, sheets: Selector | None = None) -> RawWorkbo
             return _read(zf, path, sheets)
     except Unreadable:
         raise
+    except DefusedXmlException:
+        raise Unreadable(
+            "文件内含不安全的 XML 结构（实体或 DTD），已拒绝读取",
+            "the file holds unsafe XML (entities or a DTD) and was refused",
+        ) from None
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError):
         raise Unreadable(
             "文件已损坏（不是完整的 .xlsx 压缩包），请重新保存或重新发送",

@@ -152,6 +152,8 @@ def check_rules(t: Typed, incomplete: set[str], locate: Locate, lang: str) -> li
         f = apply_rule(rule, t, scope, skip, locate, None, lang)
         if f:
             out.append(f)
+            if f.severity == ERROR:
+                skip.add(rule.field)  # one error per value: later rules on it would only echo it
     return out
 
 
@@ -181,6 +183,8 @@ def check_rows(t: Typed, locate: Locate, lang: str) -> list[Finding]:
             f = apply_rule(rule, t, scope, skip, locate, i, lang)
             if f:
                 out.append(f)
+                if f.severity == ERROR:
+                    skip.add(rule.field)
     return out
 
 

@@ -8,6 +8,7 @@ Rejected as `type`: anything a person must interpret — "约3万", "3万元", "
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def is_blank(v: Any) -> bool:
 
 def normalise_text(v: Any) -> str:
     """Text as compared with choices and patterns: NFKC (full-width → ASCII), trimmed."""
-    if isinstance(v, float) and v == int(v) and abs(v) < 1e15:
+    if isinstance(v, float) and math.isfinite(v) and v == int(v) and abs(v) < 1e15:
         v = int(v)
     return unicodedata.normalize("NFKC", str(v)).strip()
 
@@ -80,6 +81,8 @@ def _number(raw: Any, field: Field) -> tuple[Any, Problem | None]:
         if not _NUMBER.match(s):
             return None, expected_kind(field)
         value = float(s)
+    if not math.isfinite(value) or abs(value) > 1e15:
+        return None, expected_kind(field)
     if field.kind == "integer":
         if abs(value - round(value)) > 1e-9:
             return None, expected_kind(field)
@@ -93,7 +96,7 @@ def _date(raw: Any, date1904: bool, field: Field) -> tuple[Any, Problem | None]:
     if isinstance(raw, dt.date):
         return raw, None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        if 1 <= raw < 2958466:
+        if math.isfinite(raw) and 1 <= raw < 2958466:
             return (_EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH) + dt.timedelta(days=int(raw)), None
         return None, expected_kind(field)
     m = _DATE.match(unicodedata.normalize("NFKC", str(raw)).strip())

@@ -1,0 +1,24 @@
+"""Every finding code and every CLI command is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xltools.cli import app
+from xltools.findings import CATALOGUE
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("code", list(CATALOGUE))
+def test_every_code_is_documented(code: str) -> None:
+    doc = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
+    assert f"| `{code}` |" in doc and f"- `{code}` —" in doc
+    assert CATALOGUE[code].example in doc
+
+
+@pytest.mark.parametrize("command", [c.name for c in app.registered_commands])
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"xltools {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
