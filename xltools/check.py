@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,70 @@ from xltools.spec import Spec, SpecError, load_spec
 from xltools.values import coerce, expected_kind, is_blank, normalise_text
 
 
+@dataclass
+class Prepared:
+    """A return read, identified and typed (phase 1, per file); validation and rules come after."""
+
+    report: Report
+    ext: Extracted | None = None
+    typed: Typed | None = None
+    fill_date: Any = None
+
+
+def prepare(
+    path: Path | str,
+    lang: str = "zh",
+    schemas: Path | None = None,
+    expect_spec: str | None = None,
+    expect_year: int | None = None,
+) -> Prepared:
+    """Phase 1: read safely, identify the spec, find values through names, coerce types."""
+    report = Report(file=str(path))
+    try:
+        raw = read_workbook(Path(path), sheets=lambda wb: _data_sheets(wb, schemas))
+    except Unreadable as e:
+        report.unreadable = True
+        report.findings.append(make("unreadable", ERROR, "", "", "", "", actual=e.reason(lang), lang=lang))
+        return Prepared(report)
+    spec, problems = identify(raw, report, lang, schemas, expect_spec, expect_year)
+    report.findings += problems
+    if spec is None:
+        return Prepared(report)
+    ext = extract(raw, spec, lang)
+    typed, found = type_values(ext, raw.date1904, lang)
+    ext.findings += found
+    region = typed.values.get("region_code")
+    if isinstance(region, str) and region:
+        report.region_code = region
+    return Prepared(report, ext, typed, typed.values.get("fill_date"))
+
+
+def validate_all(prepared: list[Prepared], lang: str = "zh") -> None:
+    """Phase 2: pandera over every return of a spec at once (one frame of scalars, one of indicator rows)."""
+    groups: dict[int, list[Prepared]] = {}
+    for p in prepared:
+        if p.typed is not None:
+            groups.setdefault(id(p.typed.spec), []).append(p)
+    for group in groups.values():
+        validate_frames(group, lang)
+
+
+def finish(p: Prepared, lang: str = "zh") -> Report:
+    """Phase 3: derived values, rules and magnitudes; the report's findings in sheet order."""
+    if p.typed is None or p.ext is None:
+        return p.report
+    t, ext = p.typed, p.ext
+    found = list(ext.findings)
+    incomplete = derive(t)
+    found += compare_derived(t, ext.scalars, ext.locate, lang)
+    found += check_rules(t, incomplete, ext.locate, lang)
+    found += check_rows(t, ext.locate, lang)
+    found += check_table_filled(t, ext.locate, lang)
+    found += check_magnitudes(t, ext.locate, lang)
+    p.report.findings += ordered(t.spec, found)
+    return p.report
+
+
 def check_file(
     path: Path | str,
     lang: str = "zh",
@@ -24,31 +89,9 @@ def check_file(
     expect_year: int | None = None,
 ) -> Report:
     """Everything wrong with one return. Never raises for a bad file: that is a finding too."""
-    report = Report(file=str(path))
-    try:
-        raw = read_workbook(Path(path), sheets=lambda wb: _data_sheets(wb, schemas))
-    except Unreadable as e:
-        report.unreadable = True
-        report.findings.append(make("unreadable", ERROR, "", "", "", "", actual=e.reason(lang), lang=lang))
-        return report
-    spec, problems = identify(raw, report, lang, schemas, expect_spec, expect_year)
-    report.findings += problems
-    if spec is None:
-        return report
-    ext = extract(raw, spec, lang)
-    typed, found = type_values(ext, raw.date1904, lang)
-    found += ext.findings + validate_frames(typed, ext, lang)
-    incomplete = derive(typed)
-    found += compare_derived(typed, ext.scalars, ext.locate, lang)
-    found += check_rules(typed, incomplete, ext.locate, lang)
-    found += check_rows(typed, ext.locate, lang)
-    found += check_table_filled(typed, ext.locate, lang)
-    found += check_magnitudes(typed, ext.locate, lang)
-    report.findings += ordered(spec, found)
-    region = typed.values.get("region_code")
-    if isinstance(region, str) and region:
-        report.region_code = region
-    return report
+    p = prepare(path, lang, schemas, expect_spec, expect_year)
+    validate_all([p], lang)
+    return finish(p, lang)
 
 
 def check_files(paths: Iterable[Path | str], lang: str = "zh", schemas: Path | None = None) -> list[Report]:
@@ -187,33 +230,29 @@ def type_values(ext: Extracted, date1904: bool, lang: str) -> tuple[Typed, list[
     return t, found
 
 
-def validate_frames(t: Typed, ext: Extracted, lang: str) -> list[Finding]:
-    """pandera on the scalar inputs (one row) and on the used indicator rows (by kind of row)."""
-    spec = t.spec
-    found: list[Finding] = []
-    gen = field_schema(spec)
-    for fail in validate(gen, frame([t.values], spec.inputs)):
-        if fail.field in t.unknown:
-            continue
-        found.append(_from_failure(spec, ext, fail.field, None, fail.code, fail, lang))
-    # A value that failed here feeds no derived value or rule: one typo, one finding.
-    t.unknown |= {f.field for f in found}
+def validate_frames(group: list[Prepared], lang: str) -> None:
+    """pandera on the scalar inputs (one row per return) and on the used indicator rows (by kind of row)."""
+    items = [(p.typed, p.ext) for p in group if p.typed is not None and p.ext is not None]
+    spec = items[0][0].spec
+    for fail in validate(field_schema(spec), frame([t.values for t, _ in items], spec.inputs)):
+        t, ext = items[fail.position]
+        if fail.field not in t.unknown:
+            ext.findings.append(_from_failure(spec, ext, fail.field, None, fail.code, fail, lang))
+            t.unknown.add(fail.field)  # a failed value feeds no derived value or rule
     if spec.table is None:
-        return found
+        return
     for qualitative in (False, True):
-        rows = [i for i in t.used if t.qualitative[i] == qualitative]
+        rows = [(t, ext, i) for t, ext in items for i in t.used if t.qualitative[i] == qualitative]
         if not rows:
             continue
         fields = [c.qualitative if qualitative and c.qualitative else c for c in spec.table.columns]
-        df = frame([{c: t.table[c][i] for c in t.table} for i in rows], fields)
+        df = frame([{c: vals[i] for c, vals in t.table.items()} for t, _, i in rows], fields)
         for fail in validate(table_schema(spec, qualitative), df):
-            row = rows[fail.position]
-            if (fail.field, row) in t.table_unknown:
-                continue
-            found.append(_from_failure(spec, ext, fail.field, row, fail.code, fail, lang))
-            if fail.code != "missing":
-                t.table_unknown.add((fail.field, row))
-    return found
+            t, ext, row = rows[fail.position]
+            if (fail.field, row) not in t.table_unknown:
+                ext.findings.append(_from_failure(spec, ext, fail.field, row, fail.code, fail, lang))
+                if fail.code != "missing":
+                    t.table_unknown.add((fail.field, row))
 
 
 def _from_failure(spec: Spec, ext: Extracted, fid: str, row: int | None, code: str, fail: Any, lang: str) -> Finding:
@@ -250,3 +289,27 @@ def ordered(spec: Spec, findings: list[Finding]) -> list[Finding]:
         return (sheet_order.get(f.sheet, -1), int(digits or 0), col, f.code)
 
     return sorted(out, key=position)
+
+
+def check_values(spec: Spec, values: dict[str, Any], lang: str = "zh") -> Report:
+    """Check values not yet in a workbook (field id -> value, column id -> list of row values).
+
+    Cells are reported where the template would put them; useful before prefilling a template.
+    """
+    layout = layout_of(spec)
+    ext = Extracted(spec)
+    for f in spec.fields.values():
+        c = layout.cells[f.id]
+        ext.where[f.id] = (c.sheet, c.a1)
+        ext.scalars[f.id] = None if f.derived else values.get(f.id)
+    if spec.table:
+        for c in spec.table.columns:
+            rng = layout.columns[c.id]
+            given = list(values.get(c.id) or [])
+            ext.table[c.id] = (given + [None] * spec.table.rows)[: spec.table.rows]
+            ext.table_where[c.id] = [(rng.sheet, rng.cell(i).a1) for i in range(spec.table.rows)]
+    typed, found = type_values(ext, False, lang)
+    ext.findings += found
+    p = Prepared(Report(file="(values)", spec=spec.id, spec_version=spec.version), ext, typed)
+    validate_all([p], lang)
+    return finish(p, lang)

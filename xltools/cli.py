@@ -125,10 +125,11 @@ def check_cmd(
     if lang not in ("zh", "en"):
         raise _fail(f"--lang must be zh or en, not {lang!r}")
     from xltools.check import check_file
+    from xltools.files import find_returns
     from xltools.report import annotate as annotate_copy
     from xltools.report import render_json, render_text
 
-    paths = expand(files)
+    paths = find_returns(files)
     if not paths:
         raise _fail("no .xlsx files given (folders are searched for *.xlsx)")
     reports = [check_file(p, lang, schemas) for p in paths]
@@ -150,21 +151,61 @@ def check_cmd(
     raise typer.Exit(EXIT_BAD if "unreadable" in statuses else EXIT_ERRORS if "errors" in statuses else EXIT_OK)
 
 
-def expand(items: list[Path]) -> list[Path]:
-    """Files as given, folders as their .xlsx files (sorted); lock files (~$x.xlsx) are left out."""
-    out: list[Path] = []
-    for item in items:
-        if item.is_dir():
-            out += sorted(
-                p
-                for p in item.rglob("*")
-                if p.suffix.lower() in (".xlsx", ".xlsm", ".xls")
-                and not p.name.startswith(("~$", ".~lock"))
-                and p.is_file()
-            )
+@app.command("aggregate")
+def aggregate_cmd(
+    inputs: Annotated[list[Path], typer.Argument(help="Returned .xlsx files and/or folders of them.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The summary workbook to write (.xlsx).")],
+    spec: Annotated[
+        str | None, typer.Option("--spec", "-s", help="Spec being collected (default: the most common).")
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", "-y", help="Year being collected (default: the most common).", min=2000, max=2100),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Processes to check returns in (default: all cores).", min=1)
+    ] = None,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Also write a long-format export (.csv or .parquet).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")] = "zh",
+    schemas: SchemasOpt = None,
+) -> None:
+    """Merge all returns into one summary workbook: who sent what, what fails, and the totals."""
+    if output.suffix.lower() != ".xlsx":
+        raise _fail(f"--output must be an .xlsx file, not {output}")
+    if export is not None and export.suffix.lower() not in (".csv", ".parquet"):
+        raise _fail(f"--export must end in .csv or .parquet, not {export}")
+    import sys
+
+    from xltools.aggregate import AggregateError, aggregate
+    from xltools.summary import STATUS_ZH, export_long, write_summary
+
+    try:
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("校验报表", total=None)
+                summary = aggregate(
+                    inputs,
+                    spec,
+                    year,
+                    jobs,
+                    lang,
+                    schemas,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
         else:
-            out.append(item)
-    return out
+            summary = aggregate(inputs, spec, year, jobs, lang, schemas)
+    except AggregateError as e:
+        raise _fail(str(e)) from None
+    write_summary(summary, output)
+    if export is not None:
+        export_long(summary, export)
+    counts = summary.counts()
+    parts = "，".join(f"{STATUS_ZH[k]} {counts[k]}" for k in STATUS_ZH if counts[k])
+    typer.echo(f"{summary.spec.title} {summary.year} 年度：{len(summary.submissions)} 个文件，{parts} → {output}")
 
 
 def main() -> None:

@@ -56,7 +56,8 @@ def derive(t: Typed) -> set[str]:
         if names & (t.blank | incomplete):
             incomplete.add(f.id)
         try:
-            t.values[f.id] = scope[f.id] = evaluate(f.formula, scope)
+            value = evaluate(f.formula, scope)
+            t.values[f.id] = scope[f.id] = round(value, 9) if isinstance(value, float) else value  # no float noise
         except EvalError:
             t.unknown.add(f.id)
             t.values[f.id] = scope[f.id] = None

@@ -195,6 +195,10 @@ class Spec:
     magnitude_pairs: tuple[tuple[str, str], ...] = ()
     extends: tuple[str, ...] = field(default=())
 
+    def __reduce__(self) -> tuple[Any, tuple[Path]]:
+        """Pickle as a reference to the spec file: a worker process sends results, not whole specs."""
+        return (_load_path, (Path(self.path),))
+
     def field(self, fid: str) -> Field:
         if fid in self.fields:
             return self.fields[fid]

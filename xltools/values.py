@@ -86,7 +86,7 @@ def _number(raw: Any, field: Field) -> tuple[Any, Problem | None]:
     if field.kind == "integer":
         if abs(value - round(value)) > 1e-9:
             return None, expected_kind(field)
-        return float(round(value)), None
+        return round(value), None
     return value, None
 
 

@@ -1,0 +1,220 @@
+"""Merge many returns into one summary for the bureau (DESIGN §6): every input accounted for.
+
+Phase 1 (read, identify, type) runs in parallel processes; pandera then validates the scalar
+fields of all returns as one frame and all their indicator rows as one frame; rules run last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltools.check import Prepared, finish, prepare, validate_all
+from xltools.files import find_returns
+from xltools.findings import ERROR, Report, make
+from xltools.spec import Region, Spec, SpecError, load_spec
+
+ACCEPTED, WARNINGS, ERRORS = "accepted", "accepted_warnings", "accepted_errors"
+REJECTED, DUPLICATE, MISSING = "rejected", "duplicate", "missing"
+DUPLICATE_RULE = "同一地区有多份报表时，采用填报日期最新的一份；填报日期相同时，采用文件修改时间最新的一份。"
+DUPLICATE_RULE_EN = (
+    "When a region sent several returns, the one with the latest fill date counts; on a tie, the latest file."
+)
+
+Progress = Callable[[int, int], None]
+
+
+class AggregateError(ValueError):
+    """The call cannot produce a summary (no returns, unknown spec…)."""
+
+
+@dataclass
+class Submission:
+    """One input file and what became of it."""
+
+    path: Path
+    report: Report
+    status: str = REJECTED
+    reason: str = ""
+    region: Region | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
+    fill_date: Any = None
+    mtime: float = 0.0
+
+    @property
+    def counted(self) -> bool:
+        return self.status in (ACCEPTED, WARNINGS, ERRORS)
+
+
+@dataclass
+class Summary:
+    spec: Spec
+    year: int
+    submissions: list[Submission]
+    by_region: dict[str, Submission | None]  # region code -> the counted return (None: not sent)
+    lang: str = "zh"
+
+    def counted(self) -> list[tuple[Region, Submission]]:
+        return [(r, s) for r in self.spec.regions.regions if (s := self.by_region.get(r.code)) is not None]
+
+    def counts(self) -> Counter[str]:
+        c = Counter(s.status for s in self.submissions)
+        c[MISSING] = sum(1 for s in self.by_region.values() if s is None)
+        return c
+
+
+def _prepare_one(args: tuple[Path, str, Path | None]) -> Prepared:
+    path, lang, schemas = args
+    return prepare(path, lang, schemas)
+
+
+def prepare_all(
+    paths: list[Path], lang: str, schemas: Path | None, jobs: int, progress: Progress | None
+) -> list[Prepared]:
+    """Phase 1 for every file: in ``jobs`` processes (in this one when jobs is 1 or the batch is tiny)."""
+    out: list[Prepared] = []
+    work = [(p, lang, schemas) for p in paths]
+    if jobs <= 1 or len(paths) < 8:
+        for i, w in enumerate(work, 1):
+            out.append(_prepare_one(w))
+            if progress:
+                progress(i, len(work))
+        return out
+    chunk = max(1, min(32, len(work) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for i, p in enumerate(pool.map(_prepare_one, work, chunksize=chunk), 1):
+            out.append(p)
+            if progress:
+                progress(i, len(work))
+    return out
+
+
+def aggregate(
+    inputs: Iterable[Path | str],
+    spec: str | None = None,
+    year: int | None = None,
+    jobs: int | None = None,
+    lang: str = "zh",
+    schemas: Path | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Check every return found in ``inputs`` and merge the ones that count, region by region."""
+    paths = find_returns(inputs)
+    if not paths:
+        raise AggregateError("没有找到任何 .xlsx 文件" if lang != "en" else "no .xlsx files found")
+    prepared = prepare_all(paths, lang, schemas, jobs or os.cpu_count() or 1, progress)
+    spec_obj, year = _decide(prepared, spec, year, schemas, lang)
+    for p in prepared:
+        _reject_other(p, spec_obj, year, lang)
+    validate_all([p for p in prepared if p.typed is not None], lang)
+    subs = [_submission(p, spec_obj, lang) for p in prepared]
+    by_region = _choose(subs, spec_obj, lang)
+    return Summary(spec_obj, year, subs, by_region, lang)
+
+
+def _decide(
+    prepared: list[Prepared], spec: str | None, year: int | None, schemas: Path | None, lang: str
+) -> tuple[Spec, int]:
+    """The spec and year being collected: as given, else the most common among the returns."""
+    found = Counter((p.report.spec, p.report.year) for p in prepared if p.typed is not None)
+    if spec is None:
+        if not found:
+            raise AggregateError(
+                "没有任何可识别的填报表，无法确定表样；请用 --spec 指定"
+                if lang != "en"
+                else "no recognisable return: give --spec"
+            )
+        spec = Counter(s for s, _ in found.elements()).most_common(1)[0][0]
+    try:
+        spec_obj = load_spec(spec or "", schemas)
+    except SpecError as e:
+        raise AggregateError(str(e)) from None
+    if year is None:
+        years = Counter(y for s, y in found.elements() if s == spec_obj.id and y)
+        if not years:
+            raise AggregateError(
+                f"没有 {spec_obj.id} 表样的报表，无法确定年度；请用 --year 指定"
+                if lang != "en"
+                else f"no {spec_obj.id} return: give --year"
+            )
+        year = years.most_common(1)[0][0]
+    return spec_obj, int(year)
+
+
+def _reject_other(p: Prepared, spec: Spec, year: int, lang: str) -> None:
+    """A return of another spec or year is rejected with a `template` finding saying so."""
+    if p.typed is None:
+        return
+    r = p.report
+    if r.spec != spec.id:
+        text = (
+            f"这是 {r.spec} 表样的报表，不是本次汇总的“{spec.title}”（{spec.id}）"
+            if lang != "en"
+            else f"this is a {r.spec} return, not the {spec.id} being aggregated"
+        )
+    elif r.year != year:
+        text = (
+            f"这是 {r.year} 年度的报表，不是本次汇总的 {year} 年度"
+            if lang != "en"
+            else f"this return is for {r.year}, not {year}"
+        )
+    else:
+        return
+    r.findings.append(make("template", ERROR, "", "", "", "", actual=text, lang=lang))
+    p.typed, p.ext = None, None
+
+
+def _submission(p: Prepared, spec: Spec, lang: str) -> Submission:
+    report = finish(p, lang)
+    path = Path(report.file)
+    sub = Submission(path, report, mtime=path.stat().st_mtime if path.exists() else 0.0)
+    if p.typed is None:
+        sub.reason = report.findings[0].message if report.findings else ""
+        return sub
+    region = spec.regions.find(report.region_code or "")
+    if region is None:
+        sub.reason = (
+            f"行政区划代码 {report.region_code or '（空）'} 不在 {spec.regions.name} 的地区列表中"
+            if lang != "en"
+            else f"region code {report.region_code or '(empty)'} is not in the region list"
+        )
+        return sub
+    t = p.typed
+    sub.region, sub.fill_date = region, p.fill_date
+    sub.values = {k: v for k, v in t.values.items() if k not in t.unknown}
+    if spec.table is not None:
+        sub.indicators = [{c: t.table[c][i] for c in t.table} for i in t.used]
+    sub.status = ERRORS if report.errors else WARNINGS if report.warnings else ACCEPTED
+    return sub
+
+
+def _choose(subs: list[Submission], spec: Spec, lang: str) -> dict[str, Submission | None]:
+    """The return that counts for each region; the others of that region become duplicates."""
+    by_region: dict[str, Submission | None] = {r.code: None for r in spec.regions.regions}
+    groups: dict[str, list[Submission]] = {}
+    for s in subs:
+        if s.counted and s.region is not None:
+            groups.setdefault(s.region.code, []).append(s)
+    for code, group in groups.items():
+
+        def rank(s: Submission) -> tuple[dt.date, float, str]:
+            d = s.fill_date if isinstance(s.fill_date, dt.date) else dt.date.min
+            return (d, s.mtime, s.path.name)
+
+        group.sort(key=rank, reverse=True)
+        by_region[code] = group[0]
+        for other in group[1:]:
+            other.status = DUPLICATE
+            other.reason = (
+                f"与 {group[0].path.name} 重复：{DUPLICATE_RULE}"
+                if lang != "en"
+                else f"duplicate of {group[0].path.name}: {DUPLICATE_RULE_EN}"
+            )
+    return by_region
