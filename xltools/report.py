@@ -68,11 +68,11 @@ def render_text(reports: list[Report], lang: str = "zh", color: bool = False) ->
         ]
         lines.append(paint(f"{w['file']}: {r.file}", "1") + (f"  （{'，'.join(about)}）" if about else ""))
         sheets: dict[str, list[Finding]] = {}
-        for f in sorted(r.findings, key=lambda f: f.severity != "error"):
+        for f in r.findings:  # already in sheet order
             sheets.setdefault(f.sheet, []).append(f)
         for sheet, items in sheets.items():
             lines.append(f"  [{sheet or w['file_level']}]")
-            for f in items:
+            for f in sorted(items, key=lambda f: f.severity != "error"):  # errors first, stable
                 tag = paint(w["error"], "31") if f.severity == "error" else paint(w["warning"], "33")
                 lines.append(f"    {tag}  {f.cell or '-':<6} {f.message}  ({f.code})")
         if r.status == "unreadable":

@@ -1,0 +1,77 @@
+"""Build the sample returns from the templates: `python samples/build_samples.py [--out DIR]`.
+
+- returns/yibao_dept_2023/: 始兴县 with seed 000's figures; seven other Shaoguan regions with synthetic
+  figures (the seed's varied per region, kept only when `check` finds nothing); 南雄市 with typical
+  mistakes; 新丰县 sends nothing.
+- project_2021/: 乐昌市 with seed 004's figures.
+
+Everything is regenerated from samples/data/*.yaml and the specs, so the samples follow spec changes
+(tests/test_samples.py proves the committed files are up to date).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from xltools.build import build_template
+from xltools.fill import fill_return, load_return_data
+from xltools.synth import synthesize
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SEED_000 = DATA / "440222_shixing_2023_yibao_dept.yaml"
+SEED_004 = DATA / "440281_lechang_2021_project.yaml"
+NOT_SENT = "440233"  # 新丰县: shows as 未报送 in the summary
+WITH_MISTAKES = "440282"  # 南雄市
+
+# The mistakes counties really make (see samples/README.md); applied to 南雄市's synthetic return.
+MISTAKES: dict[str, Any] = {
+    "phone": "6927892",  # no area code
+    "penalties": "约2万",  # text in a number cell
+    "project_expenditure": None,  # set below: the figure in 元 instead of 万元
+    "inspection_visits": None,  # set below: fewer visits than institutions inspected
+    "problems": "无",  # nothing said under a score below 100
+}
+
+
+def build(out: Path, seed: int = 2023) -> list[Path]:
+    rng = random.Random(seed)
+    written: list[Path] = []
+    base = load_return_data(SEED_000)
+    spec, year = base["spec"], base["year"]
+    folder = out / "returns" / f"{spec.id}_{year}"
+    with tempfile.TemporaryDirectory() as tmp:
+        for region in spec.regions.regions:
+            if region.code == NOT_SENT:
+                continue
+            if region.code == base["region"].code:
+                values = base["values"]
+            else:
+                values = synthesize(spec, base["values"], region, year, rng)
+            if region.code == WITH_MISTAKES:
+                values = {**values, **MISTAKES,
+                          "project_expenditure": round(values["project_expenditure"] * 10000, 2),
+                          "inspection_visits": values["inspected_institutions"] - 12}
+            template = build_template(spec, Path(tmp) / f"{region.code}.xlsx", year, region)
+            written.append(fill_return(template, values, folder / f"{region.code}_{region.name}_{spec.id}_{year}.xlsx"))
+        lechang = load_return_data(SEED_004)
+        template = build_template(lechang["spec"], Path(tmp) / "project.xlsx", lechang["year"], lechang["region"])
+        name = f"{lechang['region'].code}_{lechang['region'].name}_{lechang['spec'].id}_{lechang['year']}.xlsx"
+        written.append(fill_return(template, lechang["values"], out / f"project_{lechang['year']}" / name))
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: samples/)")
+    args = parser.parse_args()
+    for path in build(args.out):
+        print(path.relative_to(args.out))
+
+
+if __name__ == "__main__":
+    main()

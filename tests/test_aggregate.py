@@ -1,0 +1,199 @@
+"""aggregate: every input accounted for; totals are live formulas equal to the sums of the inputs
+(also after LibreOffice recalculates them); rates are ratios of sums; text stays text."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import random
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from returns import SHIXING, seed
+
+from xltools.aggregate import aggregate
+from xltools.build import build_template
+from xltools.fill import fill_return
+from xltools.libreoffice import recalculate
+from xltools.summary import export_long, write_summary
+from xltools.synth import synthesize
+
+MISSING_REGION = "440233"  # 新丰县
+DUPLICATED = "440203"  # 武江区 sends twice
+LINK = '=HYPERLINK("http://example.com","点击")'
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Nine regions' returns, a later second return for one, a broken file; the values each was filled with."""
+    d = tmp_path_factory.mktemp("batch")
+    base = seed(SHIXING)
+    spec = base["spec"]
+    rng = random.Random(5)
+    filled: dict[str, dict] = {}
+    for region in spec.regions.regions:
+        if region.code == MISSING_REGION:
+            continue
+        values = base["values"] if region.code == "440222" else synthesize(spec, base["values"], region, 2023, rng)
+        values = dict(values)
+        if region.code == "440205":
+            values["ind_name"] = [LINK, *values["ind_name"][1:]]
+            values["department"] = LINK
+        template = build_template(spec, d / f"t{region.code}.xlsx", 2023, region)
+        fill_return(template, values, d / "in" / f"{region.code}.xlsx")
+        template.unlink()
+        filled[region.code] = values
+    # A corrected second return from 武江区, filled in later: it must be the one that counts.
+    again = {**filled[DUPLICATED], "fill_date": dt.date(2024, 8, 1), "reception_cost": 1.11}
+    template = build_template(spec, d / "t.xlsx", 2023, spec.regions.find(DUPLICATED))
+    fill_return(template, again, d / "in" / f"{DUPLICATED}_更正.xlsx")
+    first = filled[DUPLICATED]
+    filled[DUPLICATED] = again
+    good = (d / "in" / "440222.xlsx").read_bytes()
+    (d / "in" / "broken.xlsx").write_bytes(good[: len(good) // 3])
+    return {"dir": d / "in", "values": filled, "first": first, "out": d}
+
+
+@pytest.fixture(scope="module")
+def summary(batch: dict):
+    return aggregate([batch["dir"]], spec="yibao_dept", year=2023, jobs=2)
+
+
+@pytest.fixture(scope="module")
+def written(batch: dict, summary) -> Path:
+    return write_summary(summary, batch["out"] / "summary.xlsx")
+
+
+def parts_sum(values: dict, *fields: str) -> float:
+    return sum(float(values[f]) for f in fields)
+
+
+def totals_row(ws) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "合计")
+
+
+def column(ws, header_start: str) -> int:
+    return next(c for c in range(1, ws.max_column + 1) if str(ws.cell(3, c).value or "").startswith(header_start))
+
+
+def test_every_input_is_accounted_for(summary, batch: dict) -> None:
+    statuses = {s.path.name: s.status for s in summary.submissions}
+    assert len(statuses) == 11  # 9 regions + 1 duplicate + 1 broken
+    assert statuses["broken.xlsx"] == "rejected"
+    assert statuses[f"{DUPLICATED}.xlsx"] == "duplicate"
+    assert statuses[f"{DUPLICATED}_更正.xlsx"] in ("accepted", "accepted_warnings")
+    assert summary.by_region[MISSING_REGION] is None
+    assert summary.by_region[DUPLICATED].path.name == f"{DUPLICATED}_更正.xlsx"
+
+
+def test_parallel_and_serial_runs_agree(summary, batch: dict) -> None:
+    serial = aggregate([batch["dir"]], spec="yibao_dept", year=2023, jobs=1)
+    assert [(s.path.name, s.status, s.values) for s in serial.submissions] == \
+        [(s.path.name, s.status, s.values) for s in summary.submissions]
+
+
+def expected_totals(batch: dict) -> dict[str, float]:
+    vals = batch["values"].values()
+    spent = sum(parts_sum(v, "personnel_expenditure", "public_expenditure", "project_expenditure") for v in vals)
+    budget = sum(float(v["budget_final"]) for v in vals)
+    return {
+        "年初预算数": sum(float(v["budget_initial"]) for v in vals),
+        "全年执行数": spent,
+        "预算执行率": spent / budget,
+        "三公经费合计": sum(parts_sum(v, "reception_cost", "vehicle_cost", "overseas_cost") for v in vals),
+        "参保人数合计": sum(parts_sum(v, "insured_residents", "insured_employees", "insured_maternity") for v in vals),
+        "检查覆盖率": sum(float(v["inspected_institutions"]) for v in vals)
+        / sum(parts_sum(v, "designated_hospitals", "designated_pharmacies") for v in vals),
+    }
+
+
+def test_totals_are_formulas_and_equal_the_sums_of_the_inputs(written: Path, batch: dict) -> None:
+    formulas = openpyxl.load_workbook(written)["汇总"]
+    values = openpyxl.load_workbook(written, data_only=True)["汇总"]
+    row = totals_row(formulas)
+    for header, want in expected_totals(batch).items():
+        col = column(formulas, header)
+        assert str(formulas.cell(row, col).value).startswith("="), header
+        assert values.cell(row, col).value == pytest.approx(want, rel=1e-9), header
+    rate = formulas.cell(row, column(formulas, "预算执行率")).value
+    assert "SUM(" in rate and "/SUM(" in rate and "AVERAGE" not in rate  # a ratio of sums, never an average
+
+
+@pytest.mark.libreoffice
+def test_totals_after_libreoffice_recalculates_the_summary(written: Path, batch: dict, lo_required: str,
+                                                           tmp_path: Path) -> None:
+    (recalculated,) = recalculate([written], tmp_path)
+    ws = openpyxl.load_workbook(recalculated, data_only=True)["汇总"]
+    row = totals_row(ws)
+    for header, want in expected_totals(batch).items():
+        assert ws.cell(row, column(ws, header)).value == pytest.approx(want, rel=1e-9), header
+    grades = [ws.cell(r, 4).value for r in range(row + 3, row + 7)]
+    assert sum(grades) == 9  # every counted region has a grade
+
+
+def test_missing_region_and_broken_file_are_shown(written: Path) -> None:
+    wb = openpyxl.load_workbook(written)
+    rows = {r[1]: r for r in wb["汇总"].iter_rows(min_row=4, values_only=True) if r[1]}
+    assert rows[MISSING_REGION][3] == "未报送"
+    status = [r for r in wb["报送情况"].iter_rows(values_only=True)]
+    broken = next(r for r in status if r[4] == "broken.xlsx")
+    assert broken[3] == "已拒收" and "损坏" in broken[8]
+    dup = next(r for r in status if r[4] == f"{DUPLICATED}.xlsx")
+    assert dup[3] == "重复，未采用" and "填报日期最新" in dup[8]
+    assert next(r for r in status if r[1] == MISSING_REGION)[3] == "未报送"
+
+
+def test_text_from_returns_stays_text(written: Path) -> None:
+    wb = openpyxl.load_workbook(written)
+    cells = [c for row in wb["指标明细"].iter_rows() for c in row if c.value == LINK]
+    assert cells and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(written) as zf:
+        sheets = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/"))
+        strings = zf.read("xl/sharedStrings.xml").decode()
+    assert re.search(r"<f>[^<]*HYPERLINK", sheets) is None  # never a formula
+    assert f"<t>{LINK}</t>" in html.unescape(strings)  # kept, as a string
+
+
+def test_indicator_rows_stacked_with_their_region(written: Path, batch: dict) -> None:
+    ws = openpyxl.load_workbook(written)["指标明细"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == sum(len([x for x in v["ind_name"] if x]) for v in batch["values"].values())
+    assert {r[0] for r in rows} == set(batch["values"])
+
+
+def test_long_export(summary, tmp_path: Path) -> None:
+    path = export_long(summary, tmp_path / "long.csv")
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert set(rows[0]) == {"region_code", "region_name", "field", "label", "value", "unit", "status"}
+    assert len(rows) == 9 * len(summary.spec.fields)
+    shixing = {r["field"]: r["value"] for r in rows if r["region_code"] == "440222"}
+    assert float(shixing["total_expenditure"]) == pytest.approx(385.67)
+    parquet = export_long(summary, tmp_path / "long.parquet")
+    import pandas as pd
+
+    assert len(pd.read_parquet(parquet)) == len(rows)
+
+
+def test_cli_aggregate(batch: dict, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xltools.cli import app
+
+    out = tmp_path / "s.xlsx"
+    result = CliRunner().invoke(app, ["aggregate", str(batch["dir"]), "-o", str(out), "--export", str(tmp_path / "l.csv")])
+    assert result.exit_code == 0, result.output
+    assert "未报送 1" in result.output and "已拒收 1" in result.output and out.is_file()
+
+
+def test_cli_aggregate_without_returns_is_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xltools.cli import app
+
+    result = CliRunner().invoke(app, ["aggregate", str(tmp_path), "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 2 and "没有找到" in result.output
