@@ -161,3 +161,12 @@ def test_a_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(RuntimeError):
         build_template(load_spec("project"), tmp_path / "t.xlsx", 2021)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    path = build_template(load_spec("project"), tmp_path / "t.xlsx", 2021)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
