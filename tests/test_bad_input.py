@@ -193,7 +193,10 @@ def test_random_cell_edits_never_raise(tmp_path: Path, edits: dict) -> None:
     changes = {k: v for k, v in edits.items() if not k.startswith("ind_")}
     rows = {(k, 0): v for k, v in edits.items() if k.startswith("ind_")}
     report = check_file(make_return(tmp_path, changes, rows))
-    assert report.status in ("ok", "warnings", "errors")
+    if report.status == "unreadable":  # only a date cell holding an impossible serial number (python-calamine)
+        assert "无法识别的数值" in report.findings[0].message and "fill_date" in edits
+    else:
+        assert report.status in ("ok", "warnings", "errors")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -161,7 +161,7 @@ def test_stale_cached_value_is_a_sum_error(tmp_path: Path) -> None:
     patch_part(
         path,
         sheet_part(path, sheet),
-        lambda xml: re.sub(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(<v>[^<]*</v>)?', r"\1\2<v>380</v>", xml),
+        lambda xml: re.sub(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(<v>[^<]*</v>|<v\s*/>)?', r"\1\2<v>380</v>", xml),
     )
     report = check_file(path)
     assert flat(report) == {("sum", E, f"{sheet}!{ref}")}

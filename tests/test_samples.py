@@ -22,10 +22,9 @@ def _load_builder():
 
 
 def _content(path: Path) -> dict:
-    """Every cell value and formula of every sheet, the names and the metadata (not timestamps)."""
+    """Every cell value of every sheet, the names, the metadata and the sheets' XML (not timestamps)."""
     raw = read_workbook(path)
-    cells = {(s, ref): (c.value, c.formula) for s, sheet in raw.cells.items() for ref, c in sheet.items()}
-    return {"names": raw.names, "meta": raw.meta, "cells": cells, "sheets": raw.sheets}
+    return {"names": raw.names, "meta": raw.meta, "values": raw.values, "sheets": raw.sheets, "xml": raw.xml}
 
 
 @pytest.fixture(scope="module")

@@ -44,85 +44,81 @@ def extract(raw: RawWorkbook, spec: Spec, lang: str = "zh") -> Extracted:
     """Values of every field and table column of ``spec`` found in ``raw`` through their names."""
     out = Extracted(spec)
     layout = layout_of(spec)
-    en = lang == "en"
-    missing_sheets = [s.name for s in spec.sheets if s.name not in raw.sheets]
-    for name in missing_sheets:
-        msg = (
-            f"sheet “{name}” is missing or was renamed: use the original template"
-            if en
-            else f"工作表“{name}”被删除或改名，请使用原模板重新填报"
+
+    def tampered(sheet: str, cell: str, fid: str, label: str, expected: str, zh: str, en: str) -> None:
+        text = en if lang == "en" else zh
+        out.findings.append(make("tampered", ERROR, sheet, cell, fid, label, expected=expected, actual=text, lang=lang))
+
+    missing_sheets = {s.name for s in spec.sheets if s.name not in raw.sheets}
+    for name in sorted(missing_sheets, key=[s.name for s in spec.sheets].index):
+        tampered(
+            name,
+            "",
+            "",
+            name,
+            name,
+            f"工作表“{name}”被删除或改名，请使用原模板重新填报",
+            f"sheet “{name}” is missing or was renamed: use the original template",
         )
-        out.findings.append(make("tampered", ERROR, name, "", "", name, expected=name, actual=msg, lang=lang))
     for f in spec.fields.values():
         target = raw.target(f.id)
-        if target is None or target[0] not in raw.cells:
+        if target is None or not raw.has_sheet(target[0]):
             if f.sheet not in missing_sheets:
                 c = layout.cells[f.id]
-                msg = (
-                    f"the defined name {f.id} (“{f.label}”) is missing or broken"
-                    if en
-                    else f"定义名称 {f.id}（“{f.label}”）缺失或已损坏，模板结构被改动"
-                )
-                out.findings.append(
-                    make("tampered", ERROR, c.sheet, c.a1, f.id, f.label, expected=f.id, actual=msg, lang=lang)
+                tampered(
+                    c.sheet,
+                    c.a1,
+                    f.id,
+                    f.label,
+                    f.id,
+                    f"定义名称 {f.id}（“{f.label}”）缺失或已损坏，模板结构被改动",
+                    f"the defined name {f.id} (“{f.label}”) is missing or broken",
                 )
             continue
         sheet, (ref, *_) = target
         out.where[f.id] = (sheet, ref)
-        cell = raw.cell(sheet, ref)
-        out.scalars[f.id] = cell.value if cell else None
-        if f.derived:
-            out.has_formula[f.id] = bool(cell and cell.is_formula)
-            expected = layout.formulas[f.id]
-            if not out.has_formula[f.id]:
-                shown = "空" if cell is None or cell.value in (None, "") else cell.value
-                msg = (
-                    f"the formula of “{f.label}” was replaced by the constant {shown}: use the original template"
-                    if en
-                    else f"“{f.label}”的公式被改成了固定值 {shown}，请使用原模板重新填报"
+        value = out.scalars[f.id] = raw.value(sheet, ref)
+        if not f.derived:
+            continue
+        formula, expected = raw.formula(sheet, ref), layout.formulas[f.id]
+        out.has_formula[f.id] = formula is not None
+        if formula is None:
+            shown = "空" if value is None else value
+            tampered(
+                sheet,
+                ref,
+                f.id,
+                f.label,
+                expected,
+                f"“{f.label}”的公式被改成了固定值 {shown}，请使用原模板重新填报",
+                f"the formula of “{f.label}” was replaced by the constant {shown}: use the original template",
+            )
+        elif formula and normalise_formula(formula) != normalise_formula(expected):
+            tampered(
+                sheet,
+                ref,
+                f.id,
+                f.label,
+                expected,
+                f"“{f.label}”的公式被改动为 ={formula}（应为 {expected}）",
+                f"the formula of “{f.label}” was changed to ={formula}",
+            )
+    for c in spec.table.columns if spec.table else ():
+        target = raw.target(c.id)
+        if target is None or not raw.has_sheet(target[0]) or len(target[1]) != spec.table.rows:  # type: ignore[union-attr]
+            if c.sheet not in missing_sheets:
+                rng = layout.columns[c.id]
+                tampered(
+                    rng.sheet,
+                    rng.cell(0).a1,
+                    c.id,
+                    c.label,
+                    c.id,
+                    f"定义名称 {c.id}（“{c.label}”列）缺失或被改动，模板结构被改动",
+                    f"the defined name {c.id} (column “{c.label}”) is missing or changed",
                 )
-                out.findings.append(
-                    make("tampered", ERROR, sheet, ref, f.id, f.label, expected=expected, actual=msg, lang=lang)
-                )
-            elif cell and cell.formula and normalise_formula(cell.formula) != normalise_formula(expected):
-                msg = (
-                    f"the formula of “{f.label}” was changed to ={cell.formula}"
-                    if en
-                    else f"“{f.label}”的公式被改动为 ={cell.formula}（应为 {expected}）"
-                )
-                out.findings.append(
-                    make("tampered", ERROR, sheet, ref, f.id, f.label, expected=expected, actual=msg, lang=lang)
-                )
-    if spec.table:
-        for c in spec.table.columns:
-            target = raw.target(c.id)
-            if target is None or target[0] not in raw.cells or len(target[1]) != spec.table.rows:
-                if c.sheet not in missing_sheets:
-                    rng = layout.columns[c.id]
-                    msg = (
-                        f"the defined name {c.id} (column “{c.label}”) is missing or changed"
-                        if en
-                        else f"定义名称 {c.id}（“{c.label}”列）缺失或被改动，模板结构被改动"
-                    )
-                    out.findings.append(
-                        make(
-                            "tampered",
-                            ERROR,
-                            rng.sheet,
-                            rng.cell(0).a1,
-                            c.id,
-                            c.label,
-                            expected=c.id,
-                            actual=msg,
-                            lang=lang,
-                        )
-                    )
-                continue
-            sheet, refs = target
-            out.table_where[c.id] = [(sheet, r) for r in refs]
-            values = []
-            for r in refs:
-                cell = raw.cell(sheet, r)
-                values.append(cell.value if cell else None)
-            out.table[c.id] = values
+            continue
+        sheet, refs = target
+        out.table_where[c.id] = [(sheet, r) for r in refs]
+        out.table[c.id] = [raw.value(sheet, r) for r in refs]
     return out

@@ -1,7 +1,10 @@
-"""Open a returned workbook safely and read its cells, formulas, defined names and metadata.
+"""Open a returned workbook safely and read its values, formulas, defined names and metadata.
 
-A small reader of the .xlsx parts we need, on defusedxml: no entity expansion, sizes checked
-before anything is decompressed, and one plain reason (Unreadable) for every kind of bad file.
+Sizes, part counts and compression ratios are checked before anything is decompressed; the
+structural parts (workbook, relationships, properties) are parsed with defusedxml; any XML part
+that declares a DTD or entities is refused. Cell values come from python-calamine (Rust, fast);
+formulas are looked up only for the cells that must hold one. One plain reason (Unreadable) for
+every kind of bad file.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax import saxutils
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
@@ -47,24 +51,16 @@ class Unreadable(Exception):
         return self.en if lang == "en" else self.zh
 
 
-@dataclass(frozen=True)
-class RawCell:
-    """A cell as stored: its cached or constant value, and its formula text if it has one."""
-
-    value: Any
-    formula: str | None = None
-    is_formula: bool = False
-
-
 @dataclass
 class RawWorkbook:
-    """What `check` needs of a workbook: sheets, names, cells of the sheets read, metadata."""
+    """What `check` needs of a workbook: sheets, names, values of the sheets read, formulas, metadata."""
 
     path: Path
     sheets: list[str]
     names: dict[str, str]  # defined name -> its formula text ('资金情况'!$C$10)
     date1904: bool = False
-    cells: dict[str, dict[str, RawCell]] = field(default_factory=dict)  # sheet -> A1 -> cell
+    values: dict[str, tuple[int, int, list[list[Any]]]] = field(default_factory=dict)  # sheet -> (row0, col0, rows)
+    xml: dict[str, bytes] = field(default_factory=dict)  # sheet -> its XML, for formula look-ups
     meta: dict[str, str] = field(default_factory=dict)
     custom: dict[str, str] = field(default_factory=dict)
 
@@ -85,8 +81,59 @@ class RawWorkbook:
             return sheet, [f"{c1}{r}" for r in range(r1, r2 + 1)]
         return sheet, [f"{c1}{r1}"]
 
-    def cell(self, sheet: str, ref: str) -> RawCell | None:
-        return self.cells.get(sheet, {}).get(ref)
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in self.values
+
+    def value(self, sheet: str, ref: str) -> Any:
+        """The value shown in a cell (a formula's cached result); None when empty."""
+        row0, col0, rows = self.values.get(sheet, (0, 0, []))
+        m = _A1.match(ref)
+        if not m:
+            return None
+        r = int(m.group(2)) - 1 - row0
+        c = _col_index(m.group(1)) - col0
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            v = rows[r][c]
+            return None if v == "" else v
+        return None
+
+    def formula(self, sheet: str, ref: str) -> str | None:
+        """The formula of a cell without its '=' ("" for a shared-formula follower); None if it has none."""
+        xml = self.xml.get(sheet)
+        if not xml:
+            return None
+        needle = b' r="' + ref.encode() + b'"'
+        i = xml.find(needle)
+        while i != -1:
+            lt = xml.rfind(b"<", 0, i)
+            tag = xml[lt + 1 : i].split(b" ", 1)[0]
+            if tag == b"c" or tag.endswith(b":c"):
+                gt = xml.find(b">", i)
+                if gt == -1 or xml[gt - 1 : gt] == b"/":
+                    return None
+                end = xml.find(b"</" + tag + b">", gt)
+                m = _FORMULA.search(xml, gt, end if end != -1 else len(xml))
+                if m is None:
+                    return None
+                return _unescape((m.group(1) or b"").decode("utf-8", "replace"))
+            i = xml.find(needle, i + 1)
+        return None
+
+
+_A1 = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _unescape(text: str) -> str:
+    return saxutils.unescape(text, {"&quot;": '"', "&apos;": "'"})
 
 
 def sniff(path: Path) -> None:
@@ -211,6 +258,11 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
             "文件含有宏（.xlsm），出于安全不予读取；请另存为 .xlsx（不含宏）后上报",
             "the workbook contains macros (.xlsm): save it as a macro-free .xlsx",
         )
+    for name in names:
+        if name.endswith((".xml", ".rels")):
+            with zf.open(name) as fh:
+                if _DTD.search(fh.read(4096)):
+                    raise DefusedXmlException(name)
     wb = _xml(zf, "xl/workbook.xml")
     rels = _rels(zf, "xl/_rels/workbook.xml.rels")
     pr = wb.find("m:workbookPr", _NS)
@@ -228,29 +280,54 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
         if d.get("localSheetId") is None and d.get("name"):
             defined[d.get("name", "")] = (d.text or "").strip()
     raw = RawWorkbook(path, order, defined, date1904)
-    shared = _shared_strings(zf, names)
-
-    def load(sheet: str) -> None:
-        part = sheet_parts.get(sheet)
-        if part in names and sheet not in raw.cells:
-            raw.cells[sheet] = _sheet_cells(zf, part, shared)
-
-    load(META_SHEET)
-    meta = raw.cells.get(META_SHEET, {})
-    for r in range(2, 50):
-        k, v = meta.get(f"A{r}"), meta.get(f"B{r}")
-        if k is None or k.value in (None, ""):
-            break
-        raw.meta[str(k.value)] = "" if v is None or v.value is None else _text(v.value)
     if "docProps/custom.xml" in names:
         for p in _xml(zf, "docProps/custom.xml").iterfind("cp:property", _NS):
             if len(p):
                 raw.custom[p.get("name", "")] = (p[0].text or "").strip()
+    book = _calamine(path)
+    available = set(book.sheet_names)
+
+    def load(sheet: str) -> None:
+        if sheet in available and sheet not in raw.values:
+            sh = book.get_sheet_by_name(sheet)
+            row0, col0 = sh.start or (0, 0)
+            try:
+                rows = sh.to_python(skip_empty_area=True)
+            except BaseException as e:  # calamine panics (pyo3 PanicException) on impossible dates
+                if type(e).__name__ != "PanicException":
+                    raise
+                raise Unreadable(
+                    f"工作表“{sheet}”中有无法识别的数值（如超出范围的日期），文件无法读取",
+                    f"sheet “{sheet}” holds a value that cannot be read (e.g. a date out of range)",
+                ) from None
+            raw.values[sheet] = (row0, col0, rows)
+            part = sheet_parts.get(sheet)
+            if part in names:
+                raw.xml[sheet] = zf.read(part)
+
+    load(META_SHEET)
+    for r in range(2, 50):
+        k, v = raw.value(META_SHEET, f"A{r}"), raw.value(META_SHEET, f"B{r}")
+        if k is None:
+            break
+        raw.meta[str(k)] = "" if v is None else _text(v)
     wanted = select(raw) if select is not None else None
     for sheet in order:
         if wanted is None or sheet in wanted:
             load(sheet)
     return raw
+
+
+def _calamine(path: Path) -> Any:
+    import python_calamine
+
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise Unreadable(
+            "文件设置了打开密码（已加密），请取消密码后另存为 .xlsx 再上报",
+            "the workbook is password-encrypted: remove the password and save as .xlsx",
+        ) from None
 
 
 def _text(v: Any) -> str:
@@ -268,52 +345,6 @@ def _rels(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         out[rel.get("Id", "")] = target
     return out
-
-
-def _shared_strings(zf: zipfile.ZipFile, names: set[str]) -> list[str]:
-    part = "xl/sharedStrings.xml"
-    if part not in names:
-        return []
-    out = []
-    for si in _xml(zf, part).iterfind("m:si", _NS):
-        t = si.find("m:t", _NS)  # plain text, or rich-text runs; phonetic hints (rPh) are left out
-        out.append(
-            t.text or "" if t is not None else "".join(r.findtext("m:t", "", _NS) for r in si.iterfind("m:r", _NS))
-        )
-    return out
-
-
-def _sheet_cells(zf: zipfile.ZipFile, part: str, shared: list[str]) -> dict[str, RawCell]:
-    cells: dict[str, RawCell] = {}
-    root = _xml(zf, part)
-    for c in root.iter(_M + "c"):
-        ref = c.get("r")
-        if not ref:
-            continue
-        t = c.get("t", "n")
-        f = c.find("m:f", _NS)
-        v = c.find("m:v", _NS)
-        formula = None
-        if f is not None:
-            formula = f.text or ""
-        value: Any = None
-        if t == "inlineStr":
-            is_ = c.find("m:is", _NS)
-            value = "".join(x.text or "" for x in is_.iter(_M + "t")) if is_ is not None else None
-        elif v is not None and v.text is not None:
-            text = v.text
-            if t == "s":
-                value = shared[int(text)]
-            elif t in ("str", "e"):
-                value = text if t == "str" else ErrorValue(text)
-            elif t == "b":
-                value = text in ("1", "true")
-            else:
-                value = float(text)
-        if value is None and formula is None:
-            continue
-        cells[ref] = RawCell(value, formula, f is not None)
-    return cells
 
 
 class ErrorValue(str):
