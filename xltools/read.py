@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax import saxutils
@@ -87,11 +88,10 @@ class RawWorkbook:
     def value(self, sheet: str, ref: str) -> Any:
         """The value shown in a cell (a formula's cached result); None when empty."""
         row0, col0, rows = self.values.get(sheet, (0, 0, []))
-        m = _A1.match(ref)
-        if not m:
+        at = _position(ref)
+        if at is None:
             return None
-        r = int(m.group(2)) - 1 - row0
-        c = _col_index(m.group(1)) - col0
+        r, c = at[0] - row0, at[1] - col0
         if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
             v = rows[r][c]
             return None if v == "" else v
@@ -125,11 +125,16 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+@lru_cache(maxsize=8192)
+def _position(ref: str) -> tuple[int, int] | None:
+    """'C10' -> (9, 2), 0-based row and column."""
+    m = _A1.match(ref)
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
 
 
 def _unescape(text: str) -> str:
@@ -258,8 +263,8 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
             "文件含有宏（.xlsm），出于安全不予读取；请另存为 .xlsx（不含宏）后上报",
             "the workbook contains macros (.xlsm): save it as a macro-free .xlsx",
         )
-    for name in names:
-        if name.endswith((".xml", ".rels")):
+    for name in ("xl/sharedStrings.xml", "xl/styles.xml"):  # parsed by calamine; sheets are checked as read
+        if name in names:
             with zf.open(name) as fh:
                 if _DTD.search(fh.read(4096)):
                     raise DefusedXmlException(name)
@@ -289,6 +294,11 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
 
     def load(sheet: str) -> None:
         if sheet in available and sheet not in raw.values:
+            part = sheet_parts.get(sheet)
+            if part in names:
+                raw.xml[sheet] = zf.read(part)
+                if _DTD.search(raw.xml[sheet], 0, 4096):
+                    raise DefusedXmlException(part)
             sh = book.get_sheet_by_name(sheet)
             row0, col0 = sh.start or (0, 0)
             try:
@@ -301,9 +311,6 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
                     f"sheet “{sheet}” holds a value that cannot be read (e.g. a date out of range)",
                 ) from None
             raw.values[sheet] = (row0, col0, rows)
-            part = sheet_parts.get(sheet)
-            if part in names:
-                raw.xml[sheet] = zf.read(part)
 
     load(META_SHEET)
     for r in range(2, 50):
