@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 
@@ -113,12 +114,12 @@ class Expr:
     text: str
     tree: Node
 
-    @property
+    @cached_property
     def names(self) -> frozenset[str]:
         """Every field or column id the expression refers to."""
         return frozenset(_names(self.tree))
 
-    @property
+    @cached_property
     def functions(self) -> frozenset[str]:
         return frozenset(_functions(self.tree))
 

@@ -102,7 +102,7 @@ class Rule:
     message: str = ""
     message_en: str = ""
 
-    @property
+    @cached_property
     def names(self) -> frozenset[str]:
         out: set[str] = set()
         for e in (self.when, self.check):

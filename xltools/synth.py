@@ -18,13 +18,14 @@ def synthesize(
 ) -> dict[str, Any]:
     """Values for ``region``: the seed's figures scaled and jittered, indicator scores recomputed."""
     for _ in range(attempts):
-        values = _draw(spec, base, region, year, rng)
+        values = draw(spec, base, region, year, rng)
         if not check_values(spec, values).findings:
             return values
     raise RuntimeError(f"no clean synthetic return for {region.name} in {attempts} draws")
 
 
-def _draw(spec: Spec, base: dict[str, Any], region: Region, year: int, rng: random.Random) -> dict[str, Any]:
+def draw(spec: Spec, base: dict[str, Any], region: Region, year: int, rng: random.Random) -> dict[str, Any]:
+    """One variation of the seed for ``region``, unchecked (may break rules: realistic for benchmarks)."""
     amount_scale, count_scale = rng.uniform(0.6, 1.8), rng.uniform(0.5, 2.0)
     out: dict[str, Any] = {}
     for f in spec.inputs:

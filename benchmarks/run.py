@@ -1,0 +1,213 @@
+"""Benchmark xltools against baselines measured in the same run: `python benchmarks/run.py`.
+
+Figures (each with its baseline and the ratio):
+- reading one return: python-calamine (every cell of every sheet) and openpyxl;
+- `check` of one return in-process, and `xltools check` as a process on one file;
+- `xltools aggregate` of N returns (N = 10, 100, 1000) with --jobs 1 and --jobs 2: wall time, peak memory
+  of the whole process tree, the marginal cost of one more return, and how time grows with N;
+- start-up: `xltools --help` against `python -c pass`.
+
+Returns are generated once (synthetic figures from seed 000, one region each from a 1,000-region list)
+and cached in benchmarks/.cache/. Results go to benchmarks/results/latest.json for comparison between
+commits. Machines here are shared and noisy: compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / ".cache"
+RESULTS = ROOT / "benchmarks" / "results"
+YEAR = 2023
+
+
+def bench_schemas(n_regions: int) -> Path:
+    """A copy of schemas/ whose region list has ``n_regions`` regions (codes 900001…)."""
+    import yaml
+
+    d = CACHE / f"schemas_{n_regions}"
+    if not (d / "regions" / "shaoguan.yaml").is_file():
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(ROOT / "schemas", d)
+        regions = [{"code": f"{900000 + i}", "name": f"测试地区{i:04d}"} for i in range(1, n_regions + 1)]
+        (d / "regions" / "shaoguan.yaml").write_text(
+            yaml.safe_dump({"id": "shaoguan", "name": "基准测试市", "regions": regions}, allow_unicode=True),
+            encoding="utf-8")
+    return d
+
+
+def _make_one(args: tuple[int, str]) -> str:
+    i, schemas = args
+    os.environ["XLTOOLS_SCHEMAS"] = schemas
+    from xltools.build import build_template
+    from xltools.fill import fill_return, load_return_data
+    from xltools.spec import load_spec
+    from xltools.synth import draw
+
+    base = load_return_data(ROOT / "samples" / "data" / "440222_shixing_2023_yibao_dept.yaml")
+    spec = load_spec("yibao_dept")
+    region = spec.regions.regions[i]
+    out = CACHE / "returns" / f"{region.code}.xlsx"
+    if not out.is_file():
+        template = build_template(spec, CACHE / "tmp" / f"{region.code}.xlsx", YEAR, region)
+        fill_return(template, draw(spec, base["values"], region, YEAR, random.Random(i)), out)
+        template.unlink()
+    return str(out)
+
+
+def generate(n: int, schemas: Path) -> list[Path]:
+    """N filled returns, one per region, made once and cached."""
+    (CACHE / "returns").mkdir(parents=True, exist_ok=True)
+    (CACHE / "tmp").mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor() as pool:
+        paths = list(pool.map(_make_one, [(i, str(schemas)) for i in range(n)], chunksize=8))
+    return [Path(p) for p in paths]
+
+
+def median_ms(fn: Any, items: list[Any], repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        for item in items:
+            t = time.perf_counter()
+            fn(item)
+            times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def _tree_rss(pid: int) -> int:
+    """Memory (bytes) of a process and all its descendants: proportional set size from /proc, so pages
+    that forked workers share with their parent are counted once, not once per process."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def run_process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time (s) and peak memory (bytes) of the whole process tree of a command."""
+    peak = 0
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-500:]}")
+    return wall, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="xltools benchmarks (ratios against baselines of the same run)")
+    parser.add_argument("--sizes", default="10,100,1000", help="return counts for aggregate (default 10,100,1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of the per-file timings")
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args()
+    sizes = sorted(int(x) for x in args.sizes.split(","))
+    schemas = bench_schemas(max(sizes))
+    os.environ["XLTOOLS_SCHEMAS"] = str(schemas)
+    env = {**os.environ, "XLTOOLS_SCHEMAS": str(schemas)}
+    print(f"generating {max(sizes)} returns (cached in {CACHE.relative_to(ROOT)}) …", file=sys.stderr)
+    paths = generate(max(sizes), schemas)
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from xltools.check import check_file
+
+    def calamine_read(p: Path) -> None:
+        wb = CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+
+    sample = paths[: min(50, len(paths))]
+    check_file(sample[0])  # imports and caches warm
+    rows: list[tuple[str, float, str, str, float | None]] = []  # figure, value, unit, baseline, ratio
+    calamine = median_ms(calamine_read, sample, args.repeat)
+    rows.append(("read one return: python-calamine (baseline)", calamine, "ms", "", None))
+    openpyxl_ms = median_ms(lambda p: openpyxl.load_workbook(p), sample[:10], 1)
+    rows.append(("read one return: openpyxl", openpyxl_ms, "ms", "calamine", openpyxl_ms / calamine))
+    check_ms = median_ms(check_file, sample, args.repeat)
+    rows.append(("check one return, in-process", check_ms, "ms", "calamine", check_ms / calamine))
+    python = [sys.executable, "-m", "xltools.cli"]
+    cli_check = statistics.median(run_process([*python, "check", str(sample[0])], env)[0] for _ in range(3))
+    bare = statistics.median(run_process([sys.executable, "-c", "pass"])[0] for _ in range(5))
+    rows.append(("xltools check, one file, as a process", cli_check * 1000, "ms", "python -c pass", cli_check / bare))
+    helps = statistics.median(run_process([*python, "--help"])[0] for _ in range(5))
+    rows.append(("start-up: xltools --help", helps * 1000, "ms", "python -c pass", helps / bare))
+    rows.append(("start-up: xltools --help minus python -c pass", (helps - bare) * 1000, "ms", "target ≤ 300", None))
+
+    agg: dict[tuple[int, int], tuple[float, int]] = {}
+    out = CACHE / "summary.xlsx"
+    for jobs in (1, 2):
+        for n in sizes:
+            folder = CACHE / f"in_{n}"
+            if not folder.is_dir():
+                folder.mkdir()
+                for p in paths[:n]:
+                    os.link(p, folder / p.name)
+            agg[n, jobs] = run_process([*python, "aggregate", str(folder), "-o", str(out), "--jobs", str(jobs)], env)
+            wall, peak = agg[n, jobs]
+            per_return = wall / n * 1000
+            rows.append((f"aggregate {n} returns, --jobs {jobs}: wall", wall, "s", "calamine × N",
+                         per_return / calamine))
+            rows.append((f"aggregate {n} returns, --jobs {jobs}: peak memory", peak / 2**20, "MB", "", None))
+    if len(sizes) >= 2:
+        small, big = sizes[-2], sizes[-1]
+        for jobs in (1, 2):
+            marginal = (agg[big, jobs][0] - agg[small, jobs][0]) / (big - small) * 1000
+            rows.append((f"aggregate marginal cost per return, --jobs {jobs} ({small}→{big})", marginal, "ms",
+                         "calamine", marginal / calamine))
+            growth = agg[big, jobs][0] / agg[small, jobs][0]
+            rows.append((f"aggregate time growth {small}→{big}, --jobs {jobs} (linear = {big / small:g})", growth,
+                         "×", "", None))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'value':>10}  unit  {'ratio':>8}  baseline")
+    for name, value, unit, base, ratio in rows:
+        shown = f"{ratio:8.2f}" if ratio is not None else " " * 8
+        print(f"{name:<{width}}  {value:10.2f}  {unit:<4}  {shown}  {base}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "figures": [{"figure": n, "value": v, "unit": u, "baseline": b, "ratio": r} for n, v, u, b, r in rows],
+    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\nwritten {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+
+
+if __name__ == "__main__":
+    main()
