@@ -123,6 +123,7 @@ class RawWorkbook:
 _A1 = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+_ROOT = re.compile(rb"<[A-Za-z]")
 
 
 @lru_cache(maxsize=8192)
@@ -265,9 +266,7 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
         )
     for name in ("xl/sharedStrings.xml", "xl/styles.xml"):  # parsed by calamine; sheets are checked as read
         if name in names:
-            with zf.open(name) as fh:
-                if _DTD.search(fh.read(4096)):
-                    raise DefusedXmlException(name)
+            _refuse_dtd(zf.read(name), name)
     wb = _xml(zf, "xl/workbook.xml")
     rels = _rels(zf, "xl/_rels/workbook.xml.rels")
     pr = wb.find("m:workbookPr", _NS)
@@ -285,10 +284,6 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
         if d.get("localSheetId") is None and d.get("name"):
             defined[d.get("name", "")] = (d.text or "").strip()
     raw = RawWorkbook(path, order, defined, date1904)
-    if "docProps/custom.xml" in names:
-        for p in _xml(zf, "docProps/custom.xml").iterfind("cp:property", _NS):
-            if len(p):
-                raw.custom[p.get("name", "")] = (p[0].text or "").strip()
     book = _calamine(path)
     available = set(book.sheet_names)
 
@@ -297,8 +292,7 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
             part = sheet_parts.get(sheet)
             if part in names:
                 raw.xml[sheet] = zf.read(part)
-                if _DTD.search(raw.xml[sheet], 0, 4096):
-                    raise DefusedXmlException(part)
+                _refuse_dtd(raw.xml[sheet], part)
             sh = book.get_sheet_by_name(sheet)
             row0, col0 = sh.start or (0, 0)
             try:
@@ -318,11 +312,22 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
         if k is None:
             break
         raw.meta[str(k)] = "" if v is None else _text(v)
+    if not raw.meta and "docProps/custom.xml" in names:  # the metadata sheet is gone: try the properties
+        for p in _xml(zf, "docProps/custom.xml").iterfind("cp:property", _NS):
+            if len(p):
+                raw.custom[p.get("name", "")] = (p[0].text or "").strip()
     wanted = select(raw) if select is not None else None
     for sheet in order:
         if wanted is None or sheet in wanted:
             load(sheet)
     return raw
+
+
+def _refuse_dtd(xml: bytes, part: str) -> None:
+    """Refuse a part whose prolog (everything before the root element) declares a DTD or entities."""
+    root = _ROOT.search(xml)
+    if _DTD.search(xml, 0, root.start() if root else len(xml)):
+        raise DefusedXmlException(part)
 
 
 def _calamine(path: Path) -> Any:

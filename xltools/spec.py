@@ -248,7 +248,12 @@ def load_spec(spec: str | Path, directory: Path | None = None) -> Spec:
     p = Path(spec)
     if p.suffix in (".yaml", ".yml"):
         return _load_path(p.resolve())
-    d = (directory or schemas_dir()).resolve()
+    return _load_id(str(spec), str(directory or schemas_dir()))
+
+
+@lru_cache(maxsize=64)
+def _load_id(spec: str, directory: str) -> Spec:
+    d = Path(directory).resolve()
     path = d / f"{spec}.yaml"
     if not path.is_file():
         known = ", ".join(spec_ids(d)) or "（无）"

@@ -1,0 +1,23 @@
+"""A tiny smoke run of benchmarks/run.py, so the script keeps working (its figures are not asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_smoke_run(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "2,9", "--repeat", "1",
+         "--cache", str(tmp_path / "cache"), "--output", str(out)],
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    figures = {f["figure"]: f for f in json.loads(out.read_text(encoding="utf-8"))["figures"]}
+    assert "aggregate 9 returns, --jobs 2: wall" in figures
+    assert figures["check one return, in-process"]["ratio"] > 0
