@@ -92,8 +92,9 @@ def test_every_input_is_accounted_for(summary, batch: dict) -> None:
 
 def test_parallel_and_serial_runs_agree(summary, batch: dict) -> None:
     serial = aggregate([batch["dir"]], spec="yibao_dept", year=2023, jobs=1)
-    assert [(s.path.name, s.status, s.values) for s in serial.submissions] == \
-        [(s.path.name, s.status, s.values) for s in summary.submissions]
+    assert [(s.path.name, s.status, s.values) for s in serial.submissions] == [
+        (s.path.name, s.status, s.values) for s in summary.submissions
+    ]
 
 
 def expected_totals(batch: dict) -> dict[str, float]:
@@ -124,8 +125,9 @@ def test_totals_are_formulas_and_equal_the_sums_of_the_inputs(written: Path, bat
 
 
 @pytest.mark.libreoffice
-def test_totals_after_libreoffice_recalculates_the_summary(written: Path, batch: dict, lo_required: str,
-                                                           tmp_path: Path) -> None:
+def test_totals_after_libreoffice_recalculates_the_summary(
+    written: Path, batch: dict, lo_required: str, tmp_path: Path
+) -> None:
     (recalculated,) = recalculate([written], tmp_path)
     ws = openpyxl.load_workbook(recalculated, data_only=True)["汇总"]
     row = totals_row(ws)
@@ -185,7 +187,9 @@ def test_cli_aggregate(batch: dict, tmp_path: Path) -> None:
     from xltools.cli import app
 
     out = tmp_path / "s.xlsx"
-    result = CliRunner().invoke(app, ["aggregate", str(batch["dir"]), "-o", str(out), "--export", str(tmp_path / "l.csv")])
+    result = CliRunner().invoke(
+        app, ["aggregate", str(batch["dir"]), "-o", str(out), "--export", str(tmp_path / "l.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert "未报送 1" in result.output and "已拒收 1" in result.output and out.is_file()
 

@@ -13,9 +13,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_benchmark_smoke_run(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "2,9", "--repeat", "1",
-         "--cache", str(tmp_path / "cache"), "--output", str(out)],
-        capture_output=True, text=True, check=False, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--sizes",
+            "2,9",
+            "--repeat",
+            "1",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     figures = {f["figure"]: f for f in json.loads(out.read_text(encoding="utf-8"))["figures"]}

@@ -16,3 +16,10 @@ def test_ruff_is_clean() -> None:
     paths = [d for d in ("xltools", "tests", "samples", "benchmarks") if (ROOT / d).is_dir()]
     proc = subprocess.run([*cmd, "check", *paths], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_is_clean() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "xltools"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -39,14 +39,26 @@ def test_committed_samples_are_up_to_date(rebuilt: Path) -> None:
     committed = sorted(p.relative_to(SAMPLES) for p in SAMPLES.rglob("*.xlsx"))
     assert fresh == committed, "run: python samples/build_samples.py"
     for rel in fresh:
-        assert _content(rebuilt / rel) == _content(SAMPLES / rel), f"{rel} is stale: run python samples/build_samples.py"
+        assert _content(rebuilt / rel) == _content(SAMPLES / rel), (
+            f"{rel} is stale: run python samples/build_samples.py"
+        )
 
 
 def test_samples_check_as_documented() -> None:
     statuses = {str(p.relative_to(SAMPLES)): check_file(p).status for p in SAMPLES.rglob("*.xlsx")}
-    expected = {f"returns/yibao_dept_2023/{code}_{name}_yibao_dept_2023.xlsx": "ok" for code, name in [
-        ("440203", "武江区"), ("440204", "浈江区"), ("440205", "曲江区"), ("440222", "始兴县"), ("440224", "仁化县"),
-        ("440229", "翁源县"), ("440232", "乳源瑶族自治县"), ("440281", "乐昌市")]}
+    expected = {
+        f"returns/yibao_dept_2023/{code}_{name}_yibao_dept_2023.xlsx": "ok"
+        for code, name in [
+            ("440203", "武江区"),
+            ("440204", "浈江区"),
+            ("440205", "曲江区"),
+            ("440222", "始兴县"),
+            ("440224", "仁化县"),
+            ("440229", "翁源县"),
+            ("440232", "乳源瑶族自治县"),
+            ("440281", "乐昌市"),
+        ]
+    }
     expected["returns/yibao_dept_2023/440282_南雄市_yibao_dept_2023.xlsx"] = "errors"
     expected["project_2021/440281_乐昌市_project_2021.xlsx"] = "warnings"
     assert statuses == expected
@@ -55,5 +67,10 @@ def test_samples_check_as_documented() -> None:
 def test_mistakes_sample_has_each_typical_mistake() -> None:
     (path,) = SAMPLES.glob("returns/*/440282_*.xlsx")
     codes = {(f.code, f.field) for f in check_file(path).findings}
-    assert {("pattern", "phone"), ("type", "penalties"), ("unit", "project_expenditure"),
-            ("rule", "inspection_visits"), ("missing", "problems")} <= codes
+    assert {
+        ("pattern", "phone"),
+        ("type", "penalties"),
+        ("unit", "project_expenditure"),
+        ("rule", "inspection_visits"),
+        ("missing", "problems"),
+    } <= codes

@@ -22,4 +22,6 @@ def content(path: Path) -> dict:
 def test_committed_template_is_current(spec_id: str, tmp_path: Path) -> None:
     committed = ROOT / "templates" / f"{spec_id}_2025.xlsx"
     fresh = build_template(load_spec(spec_id), tmp_path / committed.name, 2025)
-    assert content(committed) == content(fresh), f"regenerate: xltools make-template --spec {spec_id} --year 2025 -o {committed}"
+    assert content(committed) == content(fresh), (
+        f"regenerate: xltools make-template --spec {spec_id} --year 2025 -o {committed}"
+    )

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xltools.expr import EvalError, evaluate
 from xltools.extract import Extracted, extract
 from xltools.findings import ERROR, Finding, Report, make
 from xltools.layout import layout_of
 from xltools.read import RawWorkbook, Unreadable, read_workbook
 from xltools.rules import Typed, check_magnitudes, check_rows, check_rules, check_table_filled, compare_derived, derive
 from xltools.schema import field_schema, frame, table_schema, validate
-from xltools.spec import Spec, SpecError, load_spec
+from xltools.spec import Field, Spec, SpecError, load_spec
 from xltools.values import coerce, expected_kind, is_blank, normalise_text
 
 
@@ -160,30 +161,27 @@ def type_values(ext: Extracted, date1904: bool, lang: str) -> tuple[Typed, list[
     spec = ext.spec
     t = Typed(spec)
     found: list[Finding] = []
+
+    def read(raw: Any, field: Field, row: int | None) -> tuple[Any, bool]:
+        """The typed value, and whether it could be read (a `type` finding when not)."""
+        value, problem = coerce(raw, field, date1904)
+        if problem:
+            sheet, cell = ext.locate(field.id, row)
+            expected = problem.expected_en if lang == "en" else problem.expected
+            found.append(
+                make("type", ERROR, sheet, cell, field.id, field.label, expected=expected, actual=raw, lang=lang)
+            )
+        return value, problem is None
+
     for f in spec.inputs:
         if f.id not in ext.where:
             t.unknown.add(f.id)
             t.values[f.id] = None
             continue
-        raw = ext.scalars.get(f.id)
-        value, problem = coerce(raw, f, date1904)
+        value, ok = read(ext.scalars.get(f.id), f, None)
         t.values[f.id] = value
-        if problem:
+        if not ok:
             t.unknown.add(f.id)
-            sheet, cell = ext.locate(f.id)
-            found.append(
-                make(
-                    "type",
-                    ERROR,
-                    sheet,
-                    cell,
-                    f.id,
-                    f.label,
-                    expected=problem.expected_en if lang == "en" else problem.expected,
-                    actual=raw,
-                    lang=lang,
-                )
-            )
         elif value is None:
             t.blank.add(f.id)
     table = spec.table
@@ -199,34 +197,16 @@ def type_values(ext: Extracted, date1904: bool, lang: str) -> tuple[Typed, list[
     t.qualitative = [False] * nrows
     for i in t.used:
         if table.qualitative_when is not None:
-            scope = {c.id: (None if is_blank(ext.table[c.id][i]) else normalise_text(ext.table[c.id][i])) for c in cols}
-            from xltools.expr import EvalError, evaluate
-
+            scope = {c.id: None if is_blank(v := ext.table[c.id][i]) else normalise_text(v) for c in cols}
             try:
                 t.qualitative[i] = bool(evaluate(table.qualitative_when, scope))
             except EvalError:
                 t.qualitative[i] = False
         for c in cols:
             variant = c.qualitative if t.qualitative[i] and c.qualitative else c
-            raw = ext.table[c.id][i]
-            value, problem = coerce(raw, variant, date1904)
-            t.table[c.id][i] = value
-            if problem:
+            t.table[c.id][i], ok = read(ext.table[c.id][i], variant, i)
+            if not ok:
                 t.table_unknown.add((c.id, i))
-                sheet, cell = ext.locate(c.id, i)
-                found.append(
-                    make(
-                        "type",
-                        ERROR,
-                        sheet,
-                        cell,
-                        c.id,
-                        c.label,
-                        expected=problem.expected_en if lang == "en" else problem.expected,
-                        actual=raw,
-                        lang=lang,
-                    )
-                )
     return t, found
 
 
@@ -299,8 +279,8 @@ def check_values(spec: Spec, values: dict[str, Any], lang: str = "zh") -> Report
     layout = layout_of(spec)
     ext = Extracted(spec)
     for f in spec.fields.values():
-        c = layout.cells[f.id]
-        ext.where[f.id] = (c.sheet, c.a1)
+        at = layout.cells[f.id]
+        ext.where[f.id] = (at.sheet, at.a1)
         ext.scalars[f.id] = None if f.derived else values.get(f.id)
     if spec.table:
         for c in spec.table.columns:

@@ -64,10 +64,10 @@ def extract(raw: RawWorkbook, spec: Spec, lang: str = "zh") -> Extracted:
         target = raw.target(f.id)
         if target is None or not raw.has_sheet(target[0]):
             if f.sheet not in missing_sheets:
-                c = layout.cells[f.id]
+                at = layout.cells[f.id]
                 tampered(
-                    c.sheet,
-                    c.a1,
+                    at.sheet,
+                    at.a1,
                     f.id,
                     f.label,
                     f.id,
@@ -103,9 +103,10 @@ def extract(raw: RawWorkbook, spec: Spec, lang: str = "zh") -> Extracted:
                 f"“{f.label}”的公式被改动为 ={formula}（应为 {expected}）",
                 f"the formula of “{f.label}” was changed to ={formula}",
             )
-    for c in spec.table.columns if spec.table else ():
+    table = spec.table
+    for c in table.columns if table else ():
         target = raw.target(c.id)
-        if target is None or not raw.has_sheet(target[0]) or len(target[1]) != spec.table.rows:  # type: ignore[union-attr]
+        if target is None or not raw.has_sheet(target[0]) or len(target[1]) != (table.rows if table else 0):
             if c.sheet not in missing_sheets:
                 rng = layout.columns[c.id]
                 tampered(

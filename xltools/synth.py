@@ -62,9 +62,10 @@ def _indicators(spec: Spec, base: dict[str, Any], rng: random.Random) -> dict[st
     standard = dict(spec.table.row_values).get("ind_standard_score")
     for i in range(n):
         row = {c: (vals[i] if i < len(vals) else None) for c, vals in cols.items()}
-        if row.get("ind_direction") == "定性" or standard is None or not isinstance(row.get("ind_actual"), int | float):
+        seed_actual = row.get("ind_actual")
+        if row.get("ind_direction") == "定性" or standard is None or not isinstance(seed_actual, int | float):
             continue
-        actual = row["ind_actual"] * rng.uniform(0.93, 1.08)
+        actual = seed_actual * rng.uniform(0.93, 1.08)
         row["ind_actual"] = excel_round(actual, 2)
         try:
             score = evaluate(standard, row)
