@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from xltools.build import build_template
-from xltools.libreoffice import soffice
+from xltools.libreoffice import soffice, uno_python
 from xltools.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,8 +24,10 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def lo_required() -> str:
-    """LibreOffice must be installed for these tests; CI installs it (.ci/run). Never skipped."""
+    """LibreOffice and its Python bridge must be installed for these tests; CI installs both (.ci/run).
+    Never skipped: without them the tests fail, saying what to install."""
     exe = soffice()
-    if exe is None:
-        pytest.fail("LibreOffice (soffice) is not installed: run `bash .ci/run` or deselect with -m 'not libreoffice'")
+    if exe is None or uno_python() is None:
+        pytest.fail("LibreOffice (soffice) and python3-uno are needed: run `bash .ci/run`, "
+                    "or deselect these tests with -m 'not libreoffice'")
     return exe

@@ -1,4 +1,6 @@
-"""A real LibreOffice (headless) fills in for a person: fill, recalculate, save as .xlsx, read back."""
+"""A real LibreOffice (headless) is the person filling the template: it types every value into the cells
+behind the defined names, recalculates and saves as .xlsx; then we read what it computed, and `check`
+must agree. One LibreOffice run fills all the files."""
 
 from __future__ import annotations
 
@@ -7,39 +9,45 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from returns import LECHANG, SHIXING, flat
 from xltools.build import build_template
-from xltools.fill import fill_return, load_return_data
-from xltools.libreoffice import recalculate
-
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "data"
+from xltools.check import check_file
+from xltools.fill import load_return_data
+from xltools.libreoffice import fill_like_a_person
 
 pytestmark = pytest.mark.libreoffice
+
+MISTAKES = {"budget_final": "约3万", "inspection_visits": 40, "phone": "6927892"}
 
 
 def value(wb: openpyxl.Workbook, name: str) -> object:
     ((sheet, ref),) = wb.defined_names[name].destinations
-    return wb[sheet][ref.replace("$", "")].value
+    return wb[sheet][ref.replace("$", "").split(":")[0]].value
+
+
+def at(wb: openpyxl.Workbook, name: str) -> str:
+    ((sheet, ref),) = wb.defined_names[name].destinations
+    return f"{sheet}!{ref.replace('$', '')}"
 
 
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory: pytest.TempPathFactory, lo_required: str) -> dict[str, Path]:
-    """Both seed returns filled through their names, then recalculated by LibreOffice in one call."""
+def typed(tmp_path_factory: pytest.TempPathFactory, lo_required: str) -> dict[str, Path]:
+    """Seed 000, seed 004, and seed 000 with three mistakes, each typed in by LibreOffice."""
     d = tmp_path_factory.mktemp("lo")
-    filled = []
-    for name in ("440222_shixing_2023_yibao_dept", "440281_lechang_2021_project"):
-        data = load_return_data(SAMPLES / f"{name}.yaml")
+    jobs = []
+    for name, source, changes in (("shixing", SHIXING, {}), ("lechang", LECHANG, {}), ("mistakes", SHIXING, MISTAKES)):
+        data = load_return_data(source)
         template = build_template(data["spec"], d / f"{name}.template.xlsx", data["year"], data["region"])
-        filled.append(fill_return(template, data["values"], d / f"{name}.xlsx"))
-    outs = recalculate(filled, d / "out")
-    return {p.stem: p for p in outs}
+        jobs.append((template, {**data["values"], **changes}, d / f"{name}.xlsx"))
+    return {p.stem: p for p in fill_like_a_person(jobs)}
 
 
-def test_seed_000_totals_computed_by_libreoffice(recalculated: dict[str, Path]) -> None:
-    wb = openpyxl.load_workbook(recalculated["440222_shixing_2023_yibao_dept"], data_only=True)
-    assert value(wb, "basic_expenditure") == pytest.approx(204.20, abs=1e-9)
-    assert value(wb, "total_expenditure") == pytest.approx(385.67, abs=1e-9)
-    assert value(wb, "insured_total") == 228236
-    assert value(wb, "designated_total") == 53
+def test_seed_000_totals_computed_by_libreoffice(typed: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(typed["shixing"], data_only=True)
+    assert value(wb, "basic_expenditure") == pytest.approx(204.20, abs=1e-9)  # 188.72 + 15.48
+    assert value(wb, "total_expenditure") == pytest.approx(385.67, abs=1e-9)  # 204.20 + 181.47
+    assert value(wb, "insured_total") == 228236  # 174537 + 30875 + 22824
+    assert value(wb, "designated_total") == 53  # 14 + 39
     assert value(wb, "three_costs_total") == pytest.approx(2.73, abs=1e-9)
     assert value(wb, "three_costs_change") == pytest.approx(-0.03, abs=1e-9)
     assert value(wb, "execution_rate") == pytest.approx(1.0)
@@ -49,15 +57,22 @@ def test_seed_000_totals_computed_by_libreoffice(recalculated: dict[str, Path]) 
     assert value(wb, "grade") == "优"
 
 
-def test_seed_004_project_funding_block(recalculated: dict[str, Path]) -> None:
-    wb = openpyxl.load_workbook(recalculated["440281_lechang_2021_project"], data_only=True)
+def test_typed_values_keep_their_kind(typed: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(typed["shixing"], data_only=True)
+    assert value(wb, "phone") == "0751-6927892"  # a text cell keeps the leading zero
+    assert value(wb, "fill_date").date().isoformat() == "2024-07-09"  # typed text became a date
+    assert value(wb, "region_code") == "440222"
+
+
+def test_seed_004_project_funding_block(typed: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(typed["lechang"], data_only=True)
     assert value(wb, "budget_final") == 3 and value(wb, "spent") == 3
     assert value(wb, "execution_rate") == pytest.approx(1.0)
     assert value(wb, "execution_score") == 10
 
 
-def test_structure_survives_the_round_trip(recalculated: dict[str, Path]) -> None:
-    wb = openpyxl.load_workbook(recalculated["440222_shixing_2023_yibao_dept"])
+def test_structure_survives_libreoffice(typed: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(typed["shixing"])
     assert value(wb, "total_expenditure") == "=$C$8+$C$9"  # still a formula, same text
     assert all(wb[s].protection.sheet for s in ("基本信息", "资金情况", "业务情况", "绩效指标", "自评结论"))
     ((sheet, ref),) = wb.defined_names["budget_final"].destinations
@@ -65,16 +80,17 @@ def test_structure_survives_the_round_trip(recalculated: dict[str, Path]) -> Non
     assert len(wb["绩效指标"].data_validations.dataValidation) >= 10
 
 
-def test_check_agrees_after_libreoffice(
-    recalculated: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """The seed 000 return checks clean both raw (no cached values) and after LibreOffice recalculated it."""
-    from xltools.check import check_file
+def test_check_agrees_with_libreoffice(typed: dict[str, Path]) -> None:
+    report = check_file(typed["shixing"])
+    assert report.status == "ok", [(f.code, f.where, f.message) for f in report.findings]
+    assert [(f.code, f.field) for f in check_file(typed["lechang"]).findings] == [("missing", "problems")]
 
-    raw = Path(str(recalculated["440222_shixing_2023_yibao_dept"]).replace("/out/", "/"))
-    assert raw.is_file()
-    for path in (raw, recalculated["440222_shixing_2023_yibao_dept"]):
-        report = check_file(path)
-        assert report.status == "ok", [(f.code, f.where, f.message) for f in report.findings]
-    lechang = check_file(recalculated["440281_lechang_2021_project"])
-    assert [(f.code, f.field) for f in lechang.findings] == [("missing", "problems")]
+
+def test_mistakes_typed_in_libreoffice_are_found_at_their_cells(typed: dict[str, Path]) -> None:
+    """Validation does not stop a paste or a program: the checker must."""
+    wb = openpyxl.load_workbook(typed["mistakes"])
+    assert flat(check_file(typed["mistakes"])) == {
+        ("type", "error", at(wb, "budget_final")),
+        ("rule", "error", at(wb, "inspection_visits")),
+        ("pattern", "error", at(wb, "phone")),
+    }
