@@ -28,6 +28,8 @@ def lo_required() -> str:
     Never skipped: without them the tests fail, saying what to install."""
     exe = soffice()
     if exe is None or uno_python() is None:
-        pytest.fail("LibreOffice (soffice) and python3-uno are needed: run `bash .ci/run`, "
-                    "or deselect these tests with -m 'not libreoffice'")
+        pytest.fail(
+            "LibreOffice (soffice) and python3-uno are needed: run `bash .ci/run`, "
+            "or deselect these tests with -m 'not libreoffice'"
+        )
     return exe

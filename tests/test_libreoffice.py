@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from returns import LECHANG, SHIXING, flat
+
 from xltools.build import build_template
 from xltools.check import check_file
 from xltools.fill import load_return_data
