@@ -58,6 +58,7 @@ def test_make_template_bad_calls_exit_2_with_one_line(args: list[str], words: st
     assert "Traceback" not in result.output
 
 
-def test_console_script_runs_in_a_subprocess() -> None:
-    proc = subprocess.run([sys.executable, "-m", "xltools.cli", "--help"], capture_output=True, text=True, check=False)
-    assert proc.returncode == 0 and "make-template" in proc.stdout
+@pytest.mark.parametrize("module", ["xltools", "xltools.cli"])
+def test_runs_as_a_module_in_a_subprocess(module: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "make-template" in proc.stdout and "aggregate" in proc.stdout

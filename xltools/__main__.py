@@ -1,0 +1,5 @@
+"""`python -m xltools …` — the same as the `xltools` command."""
+
+from xltools.cli import main
+
+main()
