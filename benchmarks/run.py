@@ -118,7 +118,7 @@ def run_process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[floa
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.01)
+            time.sleep(0.05)  # reading smaps is not free: sample sparingly
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -62,3 +62,11 @@ def test_make_template_bad_calls_exit_2_with_one_line(args: list[str], words: st
 def test_runs_as_a_module_in_a_subprocess(module: str) -> None:
     proc = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "make-template" in proc.stdout and "aggregate" in proc.stdout
+
+
+def test_library_api_is_importable_from_the_package() -> None:
+    import xltools
+
+    for name in xltools.__all__:
+        assert getattr(xltools, name) is not None, name
+    assert xltools.aggregate_returns.__name__ == "aggregate"

@@ -2,9 +2,12 @@
 
 The library API (the CLI is a thin layer over it)::
 
-    from xltools import load_spec, build_template
+    from xltools import aggregate_returns, build_template, check_file, load_spec, write_summary
     spec = load_spec("yibao_dept")
     build_template(spec, "out.xlsx", year=2023, region=spec.regions.find("始兴县"))
+    report = check_file("returned.xlsx")          # Report: status, findings (code, sheet, cell, message…)
+    summary = aggregate_returns(["inbox/"], spec="yibao_dept", year=2023)
+    write_summary(summary, "summary.xlsx")
 
 Heavy modules (pandas, pandera, openpyxl) load only when the function that needs them is called.
 """
@@ -21,19 +24,40 @@ _LAZY = {
     "SpecError": "xltools.spec",
     "build_template": "xltools.build",
     "build_templates": "xltools.build",
+    "check_file": "xltools.check",
+    "check_values": "xltools.check",
+    "aggregate_returns": "xltools.aggregate",
+    "write_summary": "xltools.summary",
+    "export_long": "xltools.summary",
 }
+_RENAMED = {"aggregate_returns": "aggregate"}  # the module xltools.aggregate holds the function aggregate
 
 if TYPE_CHECKING:
+    from xltools.aggregate import aggregate as aggregate_returns
     from xltools.build import build_template, build_templates
+    from xltools.check import check_file, check_values
     from xltools.spec import SpecError, list_specs, load_spec
+    from xltools.summary import export_long, write_summary
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return getattr(importlib.import_module(_LAZY[name]), _RENAMED.get(name, name))
     raise AttributeError(f"module 'xltools' has no attribute {name!r}")
 
 
-__all__ = ["SpecError", "__version__", "build_template", "build_templates", "list_specs", "load_spec"]
+__all__ = [
+    "SpecError",
+    "__version__",
+    "aggregate_returns",
+    "build_template",
+    "build_templates",
+    "check_file",
+    "check_values",
+    "export_long",
+    "list_specs",
+    "load_spec",
+    "write_summary",
+]

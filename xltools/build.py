@@ -26,9 +26,7 @@ from xltools.layout import (
     TABLE_HEADER_ROW,
     UNIT_COL,
     VALUE_COL,
-    Layout,
     a1,
-    col_letter,
     layout_of,
     quote_sheet,
 )
@@ -103,7 +101,7 @@ def build_templates(spec: Spec, folder: Path | str, year: int | None = None, pas
     ]
 
 
-def describe(field: Field, layout: Layout, spec: Spec) -> str:
+def describe(field: Field, spec: Spec) -> str:
     """The plain-Chinese requirement of a field, for notes and the instruction sheet."""
     parts: list[str] = []
     if field.derived and field.formula is not None:
@@ -279,7 +277,7 @@ class _Builder:
             cell.row, LABEL_COL, field.label + (" *" if field.required and not field.derived else ""), self.fmt.label
         )
         ws.write_string(cell.row, UNIT_COL, "%" if field.percent else field.unit, self.fmt.unit)
-        ws.write_string(cell.row, NOTE_COL, describe(field, self.layout, self.spec), self.fmt.note)
+        ws.write_string(cell.row, NOTE_COL, describe(field, self.spec), self.fmt.note)
         if field.wrap:
             ws.set_row(cell.row, 48)
         self._write_value(ws, field)
@@ -306,7 +304,7 @@ class _Builder:
         """Data validation with an input message, by kind: number, integer, date, list, or any."""
         opts: dict[str, Any] = {
             "input_title": field.label[:32],
-            "input_message": (message or describe(field, self.layout, self.spec))[:255],
+            "input_message": (message or describe(field, self.spec))[:255],
             "error_title": "填写有误",
         }
         if field.kind in ("number", "integer"):
@@ -367,9 +365,9 @@ class _Builder:
             ws.set_column(rng.col, rng.col, c.width or max(_display_width(c.label) + 2, 10))
             for i in range(t.rows):
                 ws.write_blank(rng.first_row + i, rng.col, None, f.value(c, "input"))
-            message = describe(c, self.layout, self.spec)
+            message = describe(c, self.spec)
             if c.qualitative is not None:
-                message += "；定性：" + describe(c.qualitative, self.layout, self.spec)
+                message += "；定性：" + describe(c.qualitative, self.spec)
             q = c.qualitative
             if q is not None and q.kind == "choice":
                 # The dropdown of qualitative answers, as a hint only: quantitative rows hold numbers.
@@ -444,7 +442,7 @@ class _Builder:
             ws.write_row(
                 row,
                 0,
-                [fld.sheet, fld.label, "%" if fld.percent else fld.unit, describe(fld, self.layout, spec)],
+                [fld.sheet, fld.label, "%" if fld.percent else fld.unit, describe(fld, spec)],
                 f.wrap,
             )
         row += 2
@@ -554,4 +552,4 @@ def _number_format(field: Field) -> str:
     return "General"
 
 
-__all__ = ["Meta", "atomic_path", "build_template", "build_templates", "col_letter", "default_year", "describe"]
+__all__ = ["Meta", "atomic_path", "build_template", "build_templates", "default_year", "describe", "template_name"]

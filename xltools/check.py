@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,10 +92,6 @@ def check_file(
     p = prepare(path, lang, schemas, expect_spec, expect_year)
     validate_all([p], lang)
     return finish(p, lang)
-
-
-def check_files(paths: Iterable[Path | str], lang: str = "zh", schemas: Path | None = None) -> list[Report]:
-    return [check_file(p, lang, schemas) for p in paths]
 
 
 def _data_sheets(raw: RawWorkbook, schemas: Path | None) -> set[str] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -892,10 +892,3 @@ def _topological(spec: Spec) -> list[str]:
     for fid in spec.fields:
         visit(fid, ())
     return order
-
-
-def iter_fields(spec: Spec) -> Iterator[Field]:
-    """Every scalar field, then every table column."""
-    yield from spec.fields.values()
-    if spec.table:
-        yield from spec.table.columns
