@@ -55,6 +55,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     filled[DUPLICATED] = again
     good = (d / "in" / "440222.xlsx").read_bytes()
     (d / "in" / "broken.xlsx").write_bytes(good[: len(good) // 3])
+    (d / "in" / "扫描件.pdf").write_bytes(b"%PDF-1.4\n")  # sent by mistake: listed, never dropped
     return {"dir": d / "in", "values": filled, "first": first, "out": d}
 
 
@@ -82,8 +83,10 @@ def column(ws, header_start: str) -> int:
 
 def test_every_input_is_accounted_for(summary, batch: dict) -> None:
     statuses = {s.path.name: s.status for s in summary.submissions}
-    assert len(statuses) == 11  # 9 regions + 1 duplicate + 1 broken
-    assert statuses["broken.xlsx"] == "rejected"
+    assert len(statuses) == 12  # 9 regions + 1 duplicate + 1 broken + 1 PDF
+    assert statuses["broken.xlsx"] == statuses["扫描件.pdf"] == "rejected"
+    pdf = next(s for s in summary.submissions if s.path.name == "扫描件.pdf")
+    assert "PDF" in pdf.reason
     assert statuses[f"{DUPLICATED}.xlsx"] == "duplicate"
     assert statuses[f"{DUPLICATED}_更正.xlsx"] in ("accepted", "accepted_warnings")
     assert summary.by_region[MISSING_REGION] is None
@@ -191,7 +194,7 @@ def test_cli_aggregate(batch: dict, tmp_path: Path) -> None:
         app, ["aggregate", str(batch["dir"]), "-o", str(out), "--export", str(tmp_path / "l.csv")]
     )
     assert result.exit_code == 0, result.output
-    assert "未报送 1" in result.output and "已拒收 1" in result.output and out.is_file()
+    assert "未报送 1" in result.output and "已拒收 2" in result.output and out.is_file()
 
 
 def test_cli_aggregate_without_returns_is_one_line(tmp_path: Path) -> None:

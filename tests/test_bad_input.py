@@ -79,7 +79,11 @@ BAD = {
     "macros.xlsm": (_macros, "宏"),
     "bomb.xlsx": (_xml_bomb, "不安全"),
     "huge.xlsx": (_huge_strings, "过大"),
-    "notes.docx": (lambda g, o: shutil.copy(Path(zipfile.__file__), o), "不是 .xlsx"),
+    "notes.docx": (lambda g, o: shutil.copy(Path(zipfile.__file__), o), "Word"),
+    "renamed.xlsx": (lambda g, o: shutil.copy(Path(zipfile.__file__), o), "不是 .xlsx"),
+    "始兴县.et": (_xls, "WPS"),
+    "始兴县.ods": (lambda g, o: shutil.copy(g, o), ".ods"),
+    "scan.pdf": (lambda g, o: o.write_bytes(b"%PDF-1.4\n%\xe2\xe3\n"), "PDF"),
 }
 
 
@@ -235,3 +239,13 @@ def test_json_output_is_valid_for_every_value(tmp_path: Path) -> None:
     report = check_file(make_return(tmp_path, {"fill_date": "去年", "budget_final": "约3万"}))
     json.loads(json.dumps(report.to_dict()))
     assert io.StringIO(json.dumps(report.to_dict(), ensure_ascii=False)).read()
+
+
+def test_a_folder_accounts_for_every_file(batch: dict[str, Path], tmp_path: Path) -> None:
+    """Every file in a folder is reported, whatever its type; only lock and hidden files are left out."""
+    from xltools.files import find_returns
+
+    folder = next(iter(batch.values())).parent
+    (folder / "~$始兴县.xlsx").write_bytes(b"lock")
+    (folder / ".DS_Store").write_bytes(b"x")
+    assert sorted(p.name for p in find_returns([folder])) == sorted(BAD)

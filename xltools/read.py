@@ -156,6 +156,9 @@ def sniff(path: Path) -> None:
             f"文件过大（{size // 1048576} MB），不像一份填报表",
             f"the file is too large ({size // 1048576} MB) for a return",
         )
+    hint = _OTHER_FORMATS.get(path.suffix.lower())
+    if hint is not None:
+        raise Unreadable(*hint)
     with path.open("rb") as fh:
         head = fh.read(512)
     if head.startswith(b"PK\x03\x04"):
@@ -182,6 +185,34 @@ def sniff(path: Path) -> None:
             "the file is CSV text, not .xlsx: fill in the template you were sent",
         )
     raise Unreadable("文件不是 .xlsx 工作簿（无法识别的格式）", "the file is not an .xlsx workbook (unknown format)")
+
+
+_SAVE_AS = "，请打开后另存为 .xlsx（Excel 工作簿）再上报"
+_OTHER_FORMATS = {
+    ".et": ("文件是 WPS 表格格式（.et）" + _SAVE_AS, "this is a WPS spreadsheet (.et): save it as .xlsx"),
+    ".ett": ("文件是 WPS 表格模板格式（.ett）" + _SAVE_AS, "this is a WPS template (.ett): save it as .xlsx"),
+    ".ods": (
+        "文件是 OpenDocument 表格格式（.ods）" + _SAVE_AS,
+        "this is an OpenDocument spreadsheet (.ods): save it as .xlsx",
+    ),
+    ".xlsb": (
+        "文件是 Excel 二进制格式（.xlsb）" + _SAVE_AS,
+        "this is a binary Excel workbook (.xlsb): save it as .xlsx",
+    ),
+    ".numbers": ("文件是 Numbers 格式" + _SAVE_AS, "this is a Numbers file: export it as .xlsx"),
+    ".pdf": (
+        "文件是 PDF，不是可汇总的报表；请上报填好的 .xlsx 模板",
+        "this is a PDF, not a return: send the filled .xlsx template",
+    ),
+    ".doc": (
+        "文件是 Word 文档，不是填报模板；请上报填好的 .xlsx 模板",
+        "this is a Word document: send the filled .xlsx template",
+    ),
+    ".docx": (
+        "文件是 Word 文档，不是填报模板；请上报填好的 .xlsx 模板",
+        "this is a Word document: send the filled .xlsx template",
+    ),
+}
 
 
 def _encrypted(path: Path) -> bool:
