@@ -204,3 +204,25 @@ def test_cli_aggregate_without_returns_is_one_line(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["aggregate", str(tmp_path), "-o", str(tmp_path / "s.xlsx")])
     assert result.exit_code == 2 and "没有找到" in result.output
+
+
+def test_a_whole_return_in_yuan_is_caught_across_regions(tmp_path: Path) -> None:
+    """Every amount of one return × 10,000: consistent inside itself, so only the other regions show it."""
+    base = seed(SHIXING)
+    spec = base["spec"]
+    rng = random.Random(11)
+    amounts = {f.id for f in spec.inputs if f.unit == "万元"}
+    for i, region in enumerate(spec.regions.regions[:5]):
+        values = synthesize(spec, base["values"], region, 2023, rng)
+        if i == 2:
+            values = {
+                k: round(v * 10000, 2) if k in amounts and isinstance(v, int | float) else v for k, v in values.items()
+            }
+        template = build_template(spec, tmp_path / f"t{i}.xlsx", 2023, region)
+        fill_return(template, values, tmp_path / "in" / f"{region.code}.xlsx")
+    yuan = spec.regions.regions[2].code
+    by_region = aggregate([tmp_path / "in"], jobs=1).by_region
+    flagged = {f.field for f in by_region[yuan].report.findings if f.code == "unit"}
+    assert {"budget_final", "total_expenditure", "recovered_funds"} <= flagged
+    assert by_region[yuan].status == "accepted_warnings"
+    assert all(not any(f.code == "unit" for f in s.report.findings) for c, s in by_region.items() if s and c != yuan)

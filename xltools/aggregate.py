@@ -17,7 +17,8 @@ from typing import Any
 
 from xltools.check import Prepared, finish, prepare, validate_all
 from xltools.files import find_returns
-from xltools.findings import ERROR, Report, make
+from xltools.findings import ERROR, WARNING, Report, make, show
+from xltools.rules import MAGNITUDE_BAND
 from xltools.spec import Region, Spec, SpecError, load_spec
 
 ACCEPTED, WARNINGS, ERRORS = "accepted", "accepted_warnings", "accepted_errors"
@@ -47,10 +48,14 @@ class Submission:
     indicators: list[dict[str, Any]] = field(default_factory=list)
     fill_date: Any = None
     mtime: float = 0.0
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (sheet, A1)
 
     @property
     def counted(self) -> bool:
         return self.status in (ACCEPTED, WARNINGS, ERRORS)
+
+    def classify(self) -> None:
+        self.status = ERRORS if self.report.errors else WARNINGS if self.report.warnings else ACCEPTED
 
 
 @dataclass
@@ -115,6 +120,7 @@ def aggregate(
         _reject_other(p, spec_obj, year, lang)
     validate_all([p for p in prepared if p.typed is not None], lang)
     subs = [_submission(p, spec_obj, lang) for p in prepared]
+    compare_regions(subs, spec_obj, lang)
     by_region = _choose(subs, spec_obj, lang)
     return Summary(spec_obj, year, subs, by_region, lang)
 
@@ -187,12 +193,44 @@ def _submission(p: Prepared, spec: Spec, lang: str) -> Submission:
         )
         return sub
     t = p.typed
-    sub.region, sub.fill_date = region, p.fill_date
+    sub.region, sub.fill_date, sub.where = region, p.fill_date, dict(p.ext.where) if p.ext else {}
     sub.values = {k: v for k, v in t.values.items() if k not in t.unknown}
     if spec.table is not None:
         sub.indicators = [{c: t.table[c][i] for c in t.table} for i in t.used]
-    sub.status = ERRORS if report.errors else WARNINGS if report.warnings else ACCEPTED
+    sub.classify()
     return sub
+
+
+def compare_regions(subs: list[Submission], spec: Spec, lang: str) -> None:
+    """`unit` warnings across returns: an amount about 10,000 times the other regions' median was
+    almost certainly entered in 元 — a whole return in 元 passes every check inside itself."""
+    lo, hi = MAGNITUDE_BAND
+    counted = [s for s in subs if s.counted]
+    for f in spec.fields.values():
+        if f.unit != "万元" or not f.numeric:
+            continue
+        values = [(s, v) for s in counted if isinstance(v := s.values.get(f.id), int | float) and v > 0]
+        if len(values) < 3:
+            continue
+        for s, v in values:
+            if any(x.code == "unit" and x.field == f.id for x in s.report.findings):
+                continue  # already flagged within its own return
+            others = sorted(x for o, x in values if o is not s)
+            median = others[len(others) // 2]
+            if lo <= v / median <= hi:
+                sheet, cell = s.where.get(f.id, ("", ""))
+                text = (
+                    f"“{f.label}”为 {show(v)} 万元，约为其他地区中位数（{show(median)}）的一万倍，可能误按“元”填写"
+                    if lang != "en"
+                    else f"“{f.label}” is {show(v)}, about 10,000 times the other regions' median ({show(median)}): "
+                    "probably entered in 元 instead of 万元"
+                )
+                s.report.findings.append(
+                    make(
+                        "unit", WARNING, sheet, cell, f.id, f.label, expected=median, actual=v, lang=lang, message=text
+                    )
+                )
+                s.classify()
 
 
 def _choose(subs: list[Submission], spec: Spec, lang: str) -> dict[str, Submission | None]:
