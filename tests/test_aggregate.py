@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from returns import SHIXING, seed
+from returns import LECHANG, SHIXING, seed
 
 from xltools.aggregate import aggregate
 from xltools.build import build_template
@@ -89,8 +89,8 @@ def test_every_input_is_accounted_for(summary, batch: dict) -> None:
     assert "PDF" in pdf.reason
     assert statuses[f"{DUPLICATED}.xlsx"] == "duplicate"
     assert statuses[f"{DUPLICATED}_更正.xlsx"] in ("accepted", "accepted_warnings")
-    assert summary.by_region[MISSING_REGION] is None
-    assert summary.by_region[DUPLICATED].path.name == f"{DUPLICATED}_更正.xlsx"
+    assert summary.by_region[MISSING_REGION] == []
+    assert [s.path.name for s in summary.by_region[DUPLICATED]] == [f"{DUPLICATED}_更正.xlsx"]
 
 
 def test_parallel_and_serial_runs_agree(summary, batch: dict) -> None:
@@ -221,8 +221,35 @@ def test_a_whole_return_in_yuan_is_caught_across_regions(tmp_path: Path) -> None
         template = build_template(spec, tmp_path / f"t{i}.xlsx", 2023, region)
         fill_return(template, values, tmp_path / "in" / f"{region.code}.xlsx")
     yuan = spec.regions.regions[2].code
-    by_region = aggregate([tmp_path / "in"], jobs=1).by_region
+    by_region = {code: subs[0] for code, subs in aggregate([tmp_path / "in"], jobs=1).by_region.items() if subs}
     flagged = {f.field for f in by_region[yuan].report.findings if f.code == "unit"}
     assert {"budget_final", "total_expenditure", "recovered_funds"} <= flagged
     assert by_region[yuan].status == "accepted_warnings"
-    assert all(not any(f.code == "unit" for f in s.report.findings) for c, s in by_region.items() if s and c != yuan)
+    assert all(not any(f.code == "unit" for f in s.report.findings) for c, s in by_region.items() if c != yuan)
+
+
+def test_project_returns_count_once_per_project(tmp_path: Path) -> None:
+    """A county sends one project return per project: two projects both count; a resubmission of one
+    project is a duplicate (spec: unique_by project_name)."""
+    base = seed(LECHANG)
+    spec, region = base["spec"], base["region"]
+    other = {
+        **base["values"],
+        "project_name": "2021年医疗保障信息化建设项目",
+        "budget_initial_fiscal": 5,
+        "budget_final_fiscal": 5,
+        "spent_fiscal": 4.5,
+    }
+    again = {**base["values"], "fill_date": dt.date(2022, 2, 10)}
+    for name, values in (("a", base["values"]), ("b", other), ("c", again)):
+        template = build_template(spec, tmp_path / f"t{name}.xlsx", 2021, region)
+        fill_return(template, values, tmp_path / "in" / f"{name}.xlsx")
+    summary = aggregate([tmp_path / "in"], jobs=1)
+    assert sorted(s.path.name for s in summary.by_region[region.code]) == ["b.xlsx", "c.xlsx"]
+    assert {s.path.name: s.status for s in summary.submissions}["a.xlsx"] == "duplicate"
+    out = write_summary(summary, tmp_path / "s.xlsx")
+    ws = openpyxl.load_workbook(out, data_only=True)["汇总"]
+    col = column(ws, "年度资金总额·全年执行数")
+    assert ws.cell(totals_row(ws), col).value == pytest.approx(3 + 4.5)
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == region.code]
+    assert len(rows) == 2  # one row per project

@@ -20,13 +20,10 @@ from xltools.files import find_returns
 from xltools.findings import ERROR, WARNING, Report, make, show
 from xltools.rules import MAGNITUDE_BAND
 from xltools.spec import Region, Spec, SpecError, load_spec
+from xltools.values import normalise_text
 
 ACCEPTED, WARNINGS, ERRORS = "accepted", "accepted_warnings", "accepted_errors"
 REJECTED, DUPLICATE, MISSING = "rejected", "duplicate", "missing"
-DUPLICATE_RULE = "同一地区有多份报表时，采用填报日期最新的一份；填报日期相同时，采用文件修改时间最新的一份。"
-DUPLICATE_RULE_EN = (
-    "When a region sent several returns, the one with the latest fill date counts; on a tie, the latest file."
-)
 
 Progress = Callable[[int, int], None]
 
@@ -63,15 +60,24 @@ class Summary:
     spec: Spec
     year: int
     submissions: list[Submission]
-    by_region: dict[str, Submission | None]  # region code -> the counted return (None: not sent)
+    by_region: dict[str, list[Submission]]  # region code -> the returns that count (none: not sent)
     lang: str = "zh"
 
     def counted(self) -> list[tuple[Region, Submission]]:
-        return [(r, s) for r in self.spec.regions.regions if (s := self.by_region.get(r.code)) is not None]
+        """Every return that counts, region by region in list order."""
+        return [(r, s) for r in self.spec.regions.regions for s in self.by_region.get(r.code, [])]
+
+    def lines(self) -> list[tuple[Region, Submission | None]]:
+        """One line per counted return, region by region; a region with none gets one empty line."""
+        out: list[tuple[Region, Submission | None]] = []
+        for r in self.spec.regions.regions:
+            subs = self.by_region.get(r.code) or []
+            out += [(r, s) for s in subs] if subs else [(r, None)]
+        return out
 
     def counts(self) -> Counter[str]:
         c = Counter(s.status for s in self.submissions)
-        c[MISSING] = sum(1 for s in self.by_region.values() if s is None)
+        c[MISSING] = sum(1 for subs in self.by_region.values() if not subs)
         return c
 
 
@@ -233,26 +239,38 @@ def compare_regions(subs: list[Submission], spec: Spec, lang: str) -> None:
                 s.classify()
 
 
-def _choose(subs: list[Submission], spec: Spec, lang: str) -> dict[str, Submission | None]:
-    """The return that counts for each region; the others of that region become duplicates."""
-    by_region: dict[str, Submission | None] = {r.code: None for r in spec.regions.regions}
-    groups: dict[str, list[Submission]] = {}
+def duplicate_rule(spec: Spec, lang: str = "zh") -> str:
+    """Which of several returns with the same region (and, for some specs, the same project) counts."""
+    if lang == "en":
+        same = "region" + "".join(f" and {u}" for u in spec.unique_by)
+        return f"When several returns share the same {same}, the one with the latest fill date counts; on a tie, the latest file."
+    same = "同一地区" + "".join(f"、同一{spec.fields[u].label}" for u in spec.unique_by)
+    return f"{same}有多份报表时，采用填报日期最新的一份；填报日期相同时，采用文件修改时间最新的一份。"
+
+
+def _choose(subs: list[Submission], spec: Spec, lang: str) -> dict[str, list[Submission]]:
+    """The returns that count for each region: one per region (and per ``unique_by`` value, e.g. one
+    per project); the others with the same key become duplicates."""
+    groups: dict[tuple[str, ...], list[Submission]] = {}
     for s in subs:
         if s.counted and s.region is not None:
-            groups.setdefault(s.region.code, []).append(s)
-    for code, group in groups.items():
+            key = (s.region.code, *(normalise_text(s.values.get(u) or "") for u in spec.unique_by))
+            groups.setdefault(key, []).append(s)
 
-        def rank(s: Submission) -> tuple[dt.date, float, str]:
-            d = s.fill_date if isinstance(s.fill_date, dt.date) else dt.date.min
-            return (d, s.mtime, s.path.name)
+    def rank(s: Submission) -> tuple[dt.date, float, str]:
+        d = s.fill_date if isinstance(s.fill_date, dt.date) else dt.date.min
+        return (d, s.mtime, s.path.name)
 
-        group.sort(key=rank, reverse=True)
-        by_region[code] = group[0]
+    by_region: dict[str, list[Submission]] = {r.code: [] for r in spec.regions.regions}
+    for key in sorted(groups):
+        group = sorted(groups[key], key=rank, reverse=True)
+        by_region[key[0]].append(group[0])
+        rule = duplicate_rule(spec, lang)
         for other in group[1:]:
             other.status = DUPLICATE
             other.reason = (
-                f"与 {group[0].path.name} 重复：{DUPLICATE_RULE}"
-                if lang != "en"
-                else f"duplicate of {group[0].path.name}: {DUPLICATE_RULE_EN}"
+                f"duplicate of {group[0].path.name}: {rule}"
+                if lang == "en"
+                else f"与 {group[0].path.name} 重复：{rule}"
             )
     return by_region

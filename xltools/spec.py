@@ -194,6 +194,7 @@ class Spec:
     rules: tuple[Rule, ...]
     magnitude_pairs: tuple[tuple[str, str], ...] = ()
     extends: tuple[str, ...] = field(default=())
+    unique_by: tuple[str, ...] = ()  # besides the region, what tells two returns apart (e.g. project_name)
 
     def __reduce__(self) -> tuple[Any, tuple[Path]]:
         """Pickle as a reference to the spec file: a worker process sends results, not whole specs."""
@@ -290,6 +291,7 @@ def load_regions(rid: str, directory: Path) -> RegionList:
 _SPEC_KEYS = {
     "id",
     "version",
+    "unique_by",
     "title",
     "extends",
     "abstract",
@@ -573,6 +575,7 @@ def _build(path: Path, raw: dict[str, Any]) -> Spec:
             raise SpecError(path, f"magnitude_pairs[{i}]", "应为两个字段 id 组成的列表")
         pairs.append((str(pair[0]), str(pair[1])))
     placeholders = tuple(str(p) for p in _list(path, "placeholders", raw.get("placeholders") or []))
+    unique_by = tuple(str(u) for u in _list(path, "unique_by", raw.get("unique_by") or []))
     spec = Spec(
         id=str(raw["id"]),
         version=_text(path, "version", raw["version"]),
@@ -586,6 +589,7 @@ def _build(path: Path, raw: dict[str, Any]) -> Spec:
         rules=rules,
         magnitude_pairs=tuple(pairs),
         extends=tuple(raw["_chain"][:-1]),
+        unique_by=unique_by,
     )
     _check_names(spec)
     return spec
@@ -846,6 +850,7 @@ def _check_names(spec: Spec) -> None:
         unknown(f"rules[{r.id}]", r.names | {r.field}, known)
     for a, b in spec.magnitude_pairs:
         unknown("magnitude_pairs", {a, b}, scalars)
+    unknown("unique_by", set(spec.unique_by), {f.id for f in spec.inputs})
     if spec.table:
         t = spec.table
         row_scope = scalars | columns | row_values

@@ -14,7 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
-from xltools.aggregate import DUPLICATE, DUPLICATE_RULE, ERRORS, MISSING, REJECTED, WARNINGS, Submission, Summary
+from xltools.aggregate import DUPLICATE, ERRORS, MISSING, REJECTED, WARNINGS, Submission, Summary, duplicate_rule
 from xltools.build import atomic_path
 from xltools.expr import Node, Str
 from xltools.layout import a1
@@ -34,7 +34,7 @@ FIXED = ("序号", "行政区划代码", "地区", "报送状态", "错误数", 
 
 def summary_fields(spec: Spec) -> list[Field]:
     """The figures of the summary table: key fields, plus the parts of every ratio they show."""
-    wanted = {f.id for f in spec.fields.values() if f.key}
+    wanted = {f.id for f in spec.fields.values() if f.key} | set(spec.unique_by)
     for f in list(spec.fields.values()):
         if f.id in wanted and f.aggregate.ratio:
             wanted |= set(f.aggregate.ratio)
@@ -150,9 +150,9 @@ class _Writer:
         ws.set_row(2, 42)
         first = 3
         col0 = len(FIXED)
-        for i, r in enumerate(regions):
+        lines = s.lines()
+        for i, (r, sub) in enumerate(lines):
             row = first + i
-            sub = s.by_region.get(r.code)
             status = sub.status if sub else MISSING
             fmt = self.status_fmt.get(status, self.text)
             ws.write_number(row, 0, i + 1, self.text)
@@ -163,7 +163,7 @@ class _Writer:
             self.put(ws, row, 5, len(sub.report.warnings) if sub else None)
             for j, f in enumerate(fields):
                 self.put(ws, row, col0 + j, sub.values.get(f.id) if sub else None, f)
-        last = first + len(regions) - 1
+        last = first + len(lines) - 1
         total_row = last + 1
         ws.write_string(total_row, 0, "", self.total)
         ws.write_string(total_row, 1, "", self.total)
@@ -211,7 +211,7 @@ class _Writer:
             row,
             0,
             "说明：合计行为公式；比率按分子、分母合计重新计算，不是各地比率的平均；"
-            "“已拒收”“未报送”地区不计入合计。" + DUPLICATE_RULE,
+            "“已拒收”“未报送”地区不计入合计。" + duplicate_rule(self.spec),
             self.note,
         )
         ws.set_column(0, 0, 5)
@@ -249,13 +249,15 @@ class _Writer:
         s = self.s
         ws = self.wb.add_worksheet(STATUS)
         ws.write_string(0, 0, f"报送情况：{self.spec.title} {s.year} 年度", self.title)
-        ws.write_string(1, 0, DUPLICATE_RULE + "每个收到的文件都列在下面，包括拒收和重复的文件及其原因。", self.note)
+        ws.write_string(
+            1, 0, duplicate_rule(self.spec) + "每个收到的文件都列在下面，包括拒收和重复的文件及其原因。", self.note
+        )
         header = ["序号", "行政区划代码", "地区", "状态", "文件", "错误数", "提示数", "填报日期", "原因 / 说明"]
         ws.write_row(2, 0, header, self.header)
         row = 3
         shown: set[int] = set()
-        for i, r in enumerate(self.spec.regions.regions, 1):
-            sub = s.by_region.get(r.code)
+        lines = s.lines()
+        for i, (r, sub) in enumerate(lines, 1):
             self.status_row(ws, row, i, r.code, r.name, sub, MISSING if sub is None else sub.status)
             if sub is not None:
                 shown.add(id(sub))
