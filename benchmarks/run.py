@@ -195,9 +195,16 @@ def main() -> None:
             marginal = (agg[big, jobs][0] - agg[small, jobs][0]) / (big - small) * 1000
             rows.append((f"aggregate marginal cost per return, --jobs {jobs} ({small}→{big})", marginal, "ms",
                          "calamine", marginal / calamine))
-            growth = agg[big, jobs][0] / agg[small, jobs][0]
-            rows.append((f"aggregate time growth {small}→{big}, --jobs {jobs} (linear = {big / small:g})", growth,
-                         "×", "", None))
+            if len(sizes) >= 3:  # a straight line t = a + b·N through every size: is the growth linear?
+                xs, ys = sizes, [agg[n, jobs][0] for n in sizes]
+                mx, my = statistics.fmean(xs), statistics.fmean(ys)
+                b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+                a = my - b * mx
+                worst = max(abs(y - (a + b * x)) / y for x, y in zip(xs, ys, strict=True))
+                rows.append((f"aggregate fit t = a + b·N, --jobs {jobs}: a (start-up)", a, "s", "", None))
+                rows.append((f"aggregate fit t = a + b·N, --jobs {jobs}: b (per return)", b * 1000, "ms", "calamine",
+                             b * 1000 / calamine))
+                rows.append((f"aggregate fit, --jobs {jobs}: worst deviation from the line", worst * 100, "%", "", None))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>10}  unit  {'ratio':>8}  baseline")
