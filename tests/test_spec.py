@@ -150,6 +150,7 @@ types:
   text: {base: text}
   region: {base: choice, choices_from: regions}
   year: {base: integer}
+  date: {base: date}
 sheets:
   - name: 资金
     blocks:
@@ -157,6 +158,7 @@ sheets:
         fields:
           - {id: region_code, label: 地区, type: region}
           - {id: year, label: 年度, type: year}
+          - {id: fill_date, label: 填报日期, type: date}
           - {id: a, label: 甲, type: amount}
           - {id: b, label: 乙, type: amount}
           - {id: total, label: 合计, type: amount, formula: a + b}
@@ -222,6 +224,7 @@ BAD = [
     ("broken extends", ('version: "1"', 'version: "1"\nextends: nothere'), "extends", "不存在"),
     ("yaml syntax", ("sheets:", "sheets: ["), "行", "YAML"),
     ("unknown region list", ("regions: shaoguan", "regions: atlantis"), "regions", "地区列表"),
+    ("missing common field", ("          - {id: fill_date, label: 填报日期, type: date}\n", ""), "sheets", "fill_date"),
 ]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from xltools.check import Prepared, finish, prepare, validate_all
 from xltools.files import find_returns
 from xltools.findings import ERROR, WARNING, Report, make, show
-from xltools.rules import MAGNITUDE_BAND
+from xltools.rules import MAGNITUDE_BAND, MAGNITUDE_UNIT
 from xltools.spec import Region, Spec, SpecError, load_spec
 from xltools.values import normalise_text
 
@@ -213,7 +213,7 @@ def compare_regions(subs: list[Submission], spec: Spec, lang: str) -> None:
     lo, hi = MAGNITUDE_BAND
     counted = [s for s in subs if s.counted]
     for f in spec.fields.values():
-        if f.unit != "万元" or not f.numeric:
+        if f.unit != MAGNITUDE_UNIT or not f.numeric:
             continue
         values = [(s, v) for s in counted if isinstance(v := s.values.get(f.id), int | float) and v > 0]
         if len(values) < 3:

@@ -144,9 +144,10 @@ class _Builder:
             region.name if region else "",
             self.layout.fingerprint(),
         )
-        self.prefill: dict[str, Any] = {"year": year}
-        if region is not None:
-            self.prefill["region_code"] = region.code
+        given = {"year": year, "region": region.code if region else None}  # what `prefill:` in the spec refers to
+        self.prefill: dict[str, Any] = {
+            f.id: given[f.prefill] for f in spec.fields.values() if f.prefill and given[f.prefill] is not None
+        }
         self.cached = self._cached_values()
         self.list_ranges: dict[tuple[str, ...], str] = {}
 
@@ -347,14 +348,15 @@ class _Builder:
         assert t is not None
         f = self.fmt
         ncols = len(t.columns) + 1
-        hint = (
-            (
-                f"共 {t.rows} 行，从第一行起连续填写；每行一个三级指标。定性指标：“{t.column('ind_direction').label}”"
-                "选“定性”，年度指标值填文字，实际完成值从下拉列表选择。"
-            )
-            if "ind_direction" in {c.id for c in t.columns}
-            else ""
-        )
+        hint = f"共 {t.rows} 行，从第一行起连续填写，每行一项指标。"
+        if t.qualitative_when is not None:
+            variants = [
+                f"{c.label}{'从下拉列表选择' if c.qualitative.kind == 'choice' else '填文字'}"
+                for c in t.columns
+                if c.qualitative is not None and c.qualitative.kind != c.kind
+            ]
+            when = _pretty(to_excel(t.qualitative_when, lambda n: self.spec.field(n).label)[1:])
+            hint += f"当 {when} 时为定性指标：{'，'.join(variants)}。"
         ws.merge_range(1, 0, 1, ncols - 1, hint, f.note)
         ws.set_row(1, 32)
         ws.write(TABLE_HEADER_ROW, 0, "序号", f.header)
@@ -542,7 +544,7 @@ def _number_format(field: Field) -> str:
     if field.kind == "date":
         return "yyyy-mm-dd"
     if field.kind == "integer":
-        return "0" if field.type == "year" else "#,##0"
+        return "0" if field.max is not None and field.max < 10000 else "#,##0"  # a year is not 2,023
     if field.kind == "number":
         d = field.decimals
         frac = "." + "0" * d if d else ""

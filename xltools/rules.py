@@ -18,6 +18,7 @@ from xltools.spec import Field, Rule, Spec
 from xltools.values import is_blank, normalise_text
 
 MAGNITUDE_BAND = (2000.0, 50000.0)  # "about 10,000 times": 元 entered where 万元 was asked
+MAGNITUDE_UNIT = "万元"  # the unit whose figures are compared across regions
 
 
 @dataclass

@@ -20,6 +20,9 @@ import yaml
 from xltools.expr import FUNCTIONS, Expr, ExprError, parse
 
 BASE_KINDS = ("number", "integer", "text", "date", "choice")
+# Fields every spec must have: the region and year a return is for, and the fill date that decides
+# which of two returns for the same region counts (DESIGN §4 common block, §6).
+REQUIRED_FIELDS = ("region_code", "year", "fill_date")
 SEVERITIES = ("error", "warning")
 AGGREGATES = ("sum", "mean", "none")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -868,7 +871,7 @@ def _check_names(spec: Spec) -> None:
                 extra = sorted(set(c.parent_choices()) - set(parent.choices or ()))
                 if extra:
                     raise SpecError(path, f"table.columns[{c.id}].choices_by", f"{extra[0]!r} 不是上级列的选项")
-    for fid in ("region_code", "year"):
+    for fid in REQUIRED_FIELDS:
         if fid not in spec.fields:
             raise SpecError(path, "sheets", f"缺少公共字段 {fid!r}（每个表样都必须有）")
     _topological(spec)

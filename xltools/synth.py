@@ -27,6 +27,7 @@ def synthesize(
 def draw(spec: Spec, base: dict[str, Any], region: Region, year: int, rng: random.Random) -> dict[str, Any]:
     """One variation of the seed for ``region``, unchecked (may break rules: realistic for benchmarks)."""
     amount_scale, count_scale = rng.uniform(0.6, 1.8), rng.uniform(0.5, 2.0)
+    seed_name = _seed_region_name(spec, base)
     out: dict[str, Any] = {}
     for f in spec.inputs:
         v = base.get(f.id)
@@ -40,8 +41,8 @@ def draw(spec: Spec, base: dict[str, Any], region: Region, year: int, rng: rando
             out[f.id] = excel_round(x, f.decimals if f.decimals is not None else 2) if f.kind == "number" else round(x)
         elif f.numeric and isinstance(v, int | float):  # bounded (a percentage): stay near the seed, inside the bounds
             out[f.id] = excel_round(min(f.max or v, max(f.min or 0, v + rng.uniform(-0.5, 1.5))), f.decimals or 2)
-        elif f.kind == "text" and isinstance(v, str) and f.id in ("department",):
-            out[f.id] = v.replace(_seed_region_name(spec, base), region.name)
+        elif f.kind == "text" and isinstance(v, str) and seed_name:
+            out[f.id] = v.replace(seed_name, region.name)  # 始兴县医疗保障局 -> 武江区医疗保障局
         else:
             out[f.id] = v
     if spec.table is not None:
