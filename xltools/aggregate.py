@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -208,7 +209,7 @@ def _submission(p: Prepared, spec: Spec, lang: str) -> Submission:
 
 
 def compare_regions(subs: list[Submission], spec: Spec, lang: str) -> None:
-    """`unit` warnings across returns: an amount about 10,000 times the other regions' median was
+    """`unit` warnings across returns: an amount about 10,000 times the regions' median was
     almost certainly entered in 元 — a whole return in 元 passes every check inside itself."""
     lo, hi = MAGNITUDE_BAND
     counted = [s for s in subs if s.counted]
@@ -218,17 +219,16 @@ def compare_regions(subs: list[Submission], spec: Spec, lang: str) -> None:
         values = [(s, v) for s in counted if isinstance(v := s.values.get(f.id), int | float) and v > 0]
         if len(values) < 3:
             continue
+        median = statistics.median(v for _, v in values)  # once per field: one outlier barely moves it
         for s, v in values:
             if any(x.code == "unit" and x.field == f.id for x in s.report.findings):
                 continue  # already flagged within its own return
-            others = sorted(x for o, x in values if o is not s)
-            median = others[len(others) // 2]
             if lo <= v / median <= hi:
                 sheet, cell = s.where.get(f.id, ("", ""))
                 text = (
-                    f"“{f.label}”为 {show(v)} 万元，约为其他地区中位数（{show(median)}）的一万倍，可能误按“元”填写"
+                    f"“{f.label}”为 {show(v)} 万元，约为各地区中位数（{show(median)}）的一万倍，可能误按“元”填写"
                     if lang != "en"
-                    else f"“{f.label}” is {show(v)}, about 10,000 times the other regions' median ({show(median)}): "
+                    else f"“{f.label}” is {show(v)}, about 10,000 times the regions' median ({show(median)}): "
                     "probably entered in 元 instead of 万元"
                 )
                 s.report.findings.append(
