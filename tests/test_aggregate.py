@@ -178,6 +178,9 @@ def test_long_export(summary, tmp_path: Path) -> None:
     assert len(rows) == 9 * len(summary.spec.fields)
     shixing = {r["field"]: r["value"] for r in rows if r["region_code"] == "440222"}
     assert float(shixing["total_expenditure"]) == pytest.approx(385.67)
+    linked = {r["field"]: r["value"] for r in rows if r["region_code"] == "440205"}
+    assert linked["department"] == "'" + LINK  # Excel opens it as text, not as a formula
+    assert float(shixing["three_costs_change"]) == pytest.approx(-0.03)  # negative numbers stay numbers
     parquet = export_long(summary, tmp_path / "long.parquet")
     import pandas as pd
 

@@ -249,3 +249,17 @@ def test_a_folder_accounts_for_every_file(batch: dict[str, Path], tmp_path: Path
     (folder / "~$始兴县.xlsx").write_bytes(b"lock")
     (folder / ".DS_Store").write_bytes(b"x")
     assert sorted(p.name for p in find_returns([folder])) == sorted(BAD)
+
+
+def test_annotated_copy_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
+    import re
+
+    from xltools.report import annotate
+
+    link = '=HYPERLINK("http://example.com","x")'
+    path = make_return(tmp_path, {"department": link, "phone": None})
+    out = annotate(check_file(path), path, tmp_path / "annotated.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        sheets = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    assert re.search(r"<f>[^<]*HYPERLINK", sheets) is None
+    assert check_file(out).findings == check_file(path).findings

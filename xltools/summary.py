@@ -370,6 +370,13 @@ def export_long(summary: Summary, path: Path | str) -> Path:
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".parquet":  # one type per column: values as text, as in the CSV
             df.assign(value=df["value"].map(lambda v: None if v is None else str(v))).to_parquet(tmp, index=False)
-        else:
-            df.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:  # Excel would run a CSV cell that starts with "=" as a formula: keep returns' text as text
+            df.assign(value=df["value"].map(csv_safe)).to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
+
+
+def csv_safe(v: Any) -> Any:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
+    if isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + v
+    return v
