@@ -3,7 +3,6 @@ others in the batch; random damage to a valid return never raises out of the che
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -235,10 +234,13 @@ def test_random_name_removal_is_tampered_never_a_crash(good: Path, tmp_path: Pat
     assert {f.field for f in report.findings if f.code == "tampered"} == drop
 
 
-def test_json_output_is_valid_for_every_value(tmp_path: Path) -> None:
-    report = check_file(make_return(tmp_path, {"fill_date": "去年", "budget_final": "约3万"}))
-    json.loads(json.dumps(report.to_dict()))
-    assert io.StringIO(json.dumps(report.to_dict(), ensure_ascii=False)).read()
+def test_json_output_carries_the_raw_values(tmp_path: Path) -> None:
+    """What the clerk typed reaches the JSON unchanged, whatever its type (text, date, number)."""
+    report = check_file(make_return(tmp_path, {"fill_date": "去年", "budget_final": "约3万", "enrollment_rate": 97}))
+    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    actual = {f["field"]: f["actual"] for f in data["findings"]}
+    assert actual == {"fill_date": "去年", "budget_final": "约3万", "enrollment_rate": 97}
+    assert {f["code"] for f in data["findings"]} == {"type", "rule"}
 
 
 def test_a_folder_accounts_for_every_file(batch: dict[str, Path], tmp_path: Path) -> None:

@@ -22,3 +22,14 @@ def test_every_code_is_documented(code: str) -> None:
 @pytest.mark.parametrize("command", [c.name for c in app.registered_commands])
 def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"xltools {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_reference_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_cli_reference", ROOT / "docs" / "make_cli_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == module.reference(), (
+        "run: python docs/make_cli_reference.py"
+    )

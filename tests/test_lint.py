@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_ruff_is_clean() -> None:
     ruff = shutil.which("ruff")
     cmd = [ruff] if ruff else [sys.executable, "-m", "ruff"]
-    paths = [d for d in ("xltools", "tests", "samples", "benchmarks") if (ROOT / d).is_dir()]
+    paths = [d for d in ("xltools", "tests", "samples", "benchmarks", "docs") if (ROOT / d).is_dir()]
     proc = subprocess.run([*cmd, "check", *paths], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

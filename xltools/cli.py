@@ -209,7 +209,7 @@ def aggregate_cmd(
 
 
 def main() -> None:
-    app()
+    app(prog_name="xltools")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,33 @@
+"""Write docs/cli.md from the commands' own --help: `python docs/make_cli_reference.py`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "cli.md"
+
+
+def help_text(*args: str) -> str:
+    env = {**os.environ, "COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "xltools", *args, "--help"], capture_output=True, text=True,
+                          env=env, check=True)
+    return proc.stdout.rstrip()
+
+
+def reference() -> str:
+    from xltools.cli import app
+
+    parts = ["# Command reference", "", "Generated from `--help` by `python docs/make_cli_reference.py`.", "",
+             "```text", help_text(), "```"]
+    for command in app.registered_commands:
+        parts += ["", f"## xltools {command.name}", "", "```text", help_text(str(command.name)), "```"]
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    OUT.write_text(reference(), encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)}")
