@@ -207,6 +207,8 @@ def test_cli_aggregate_without_returns_is_one_line(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["aggregate", str(tmp_path), "-o", str(tmp_path / "s.xlsx")])
     assert result.exit_code == 2 and "没有找到" in result.output
+    result = CliRunner().invoke(app, ["aggregate", str(tmp_path / "收件箱"), "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 2 and "找不到" in result.output and "收件箱" in result.output
 
 
 def test_a_whole_return_in_yuan_is_caught_across_regions(tmp_path: Path) -> None:

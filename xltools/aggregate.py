@@ -118,9 +118,13 @@ def aggregate(
     progress: Progress | None = None,
 ) -> Summary:
     """Check every return found in ``inputs`` and merge the ones that count, region by region."""
-    paths = find_returns(inputs)
+    given = [Path(i) for i in inputs]
+    absent = [str(i) for i in given if not i.exists()]
+    if absent:
+        raise AggregateError(f"找不到：{'、'.join(absent)}" if lang != "en" else f"not found: {', '.join(absent)}")
+    paths = find_returns(given)
     if not paths:
-        raise AggregateError("没有找到任何 .xlsx 文件" if lang != "en" else "no .xlsx files found")
+        raise AggregateError("没有找到任何文件" if lang != "en" else "no files found")
     prepared = prepare_all(paths, lang, schemas, jobs or os.cpu_count() or 1, progress)
     spec_obj, year = _decide(prepared, spec, year, schemas, lang)
     for p in prepared:

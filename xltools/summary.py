@@ -268,8 +268,9 @@ class _Writer:
             ws.write_string(row, 0, f"未采用的文件（{len(others)} 个）", self.title)
             row += 1
             for i, sub in enumerate(others, 1):
-                code = sub.region.code if sub.region else (sub.report.region_code or "")
-                name = sub.region.name if sub.region else ""
+                known = sub.region or self.spec.regions.find(sub.report.region_code or "")
+                code = known.code if known else (sub.report.region_code or "")
+                name = known.name if known else ""
                 self.status_row(ws, row, i, code, name, sub, sub.status)
                 row += 1
         for col, width in enumerate((5, 12, 16, 16, 40, 7, 7, 12, 70)):
