@@ -394,13 +394,21 @@ class _Builder:
             else:
                 self._validate(ws, rng.first_row, rng.col, rng.last_row, rng.col, c, message)
         first = TABLE_HEADER_ROW + 1
+        wraps = any(c.wrap for c in t.columns)
         for i in range(t.rows):
             ws.write_number(first + i, 0, i + 1, f.seq)
+            if wraps:
+                ws.set_row(first + i, 30)  # two lines for the long explanations
         ws.write(footer_row, 0, "", f.header)
         for col in range(1, ncols):
             ws.write_blank(footer_row, col, None, f.header)
         labels = [self.spec.fields[fid].label for fid in t.footer]
-        ws.write_string(footer_row, 1, "合计（" + "、".join(labels) + "）", f.header)
+        label = "合计（" + "、".join(labels) + "）"
+        before = min((self.layout.cells[fid].col for fid in t.footer), default=ncols) - 1  # up to the first total
+        if before > 1:
+            ws.merge_range(footer_row, 1, footer_row, before, label, f.header)
+        else:
+            ws.write_string(footer_row, 1, label, f.header)
         for fid in t.footer:
             self._write_value(ws, self.spec.fields[fid])
         ws.freeze_panes(TABLE_HEADER_ROW + 1, 0)
