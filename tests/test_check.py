@@ -60,6 +60,12 @@ CASES: list[Case] = [
     ("type: fraction in a count", {"inspection_visits": 68.5}, {}, [("type", E, "inspection_visits")]),
     ("type: bad date", {"fill_date": "去年七月"}, {}, [("type", E, "fill_date")]),
     ("type: text in a table number", {}, {("ind_score", 0): "满分"}, [("type", E, ("ind_score", 0))]),
+    (
+        "type warning: more decimals than the form shows",
+        {"reception_cost": 0.2345},
+        {},
+        [("type", W, "reception_cost")],
+    ),
     ("range", {"personnel_expenditure": -5}, {}, [("range", E, "personnel_expenditure")]),
     ("range: percent over 100", {"enrollment_rate": 101}, {}, [("range", E, "enrollment_rate")]),
     ("range: score above weight", {}, {("ind_score", 0): 12}, [("range", E, ("ind_score", 0))]),

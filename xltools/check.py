@@ -213,7 +213,8 @@ def validate_frames(group: list[Prepared], lang: str) -> None:
         t, ext = items[fail.position]
         if fail.field not in t.unknown:
             ext.findings.append(_from_failure(spec, ext, fail.field, None, fail.code, fail, lang))
-            t.unknown.add(fail.field)  # a failed value feeds no derived value or rule
+            if fail.severity == ERROR:
+                t.unknown.add(fail.field)  # a failed value feeds no derived value or rule
     if spec.table is None:
         return
     for qualitative in (False, True):
@@ -226,7 +227,7 @@ def validate_frames(group: list[Prepared], lang: str) -> None:
             t, ext, row = rows[fail.position]
             if (fail.field, row) not in t.table_unknown:
                 ext.findings.append(_from_failure(spec, ext, fail.field, row, fail.code, fail, lang))
-                if fail.code != "missing":
+                if fail.code != "missing" and fail.severity == ERROR:
                     t.table_unknown.add((fail.field, row))
 
 
@@ -243,7 +244,7 @@ def _from_failure(spec: Spec, ext: Extracted, fid: str, row: int | None, code: s
         value = None
     if code == "missing":
         return make("missing", ERROR, sheet, cell, fid, f.label, expected=expected_kind(f).expected, lang=lang)
-    return make(code, ERROR, sheet, cell, fid, f.label, expected=expected, actual=value, lang=lang)
+    return make(code, fail.severity, sheet, cell, fid, f.label, expected=expected, actual=value, lang=lang)
 
 
 def ordered(spec: Spec, findings: list[Finding]) -> list[Finding]:

@@ -258,8 +258,8 @@ def format_message(template: str, scope: dict[str, Any]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         v = scope.get(m.group(1))
-        if m.group(2) and isinstance(v, int | float):
-            return f"{v * 100:.2f}%"
+        if m.group(2) and isinstance(v, int | float):  # 96.4175%, 100.0009% (never "100.00% exceeds 100%")
+            return f"{v * 100:.4f}".rstrip("0").rstrip(".") + "%"
         if isinstance(v, dt.date):
             return v.isoformat()
         return show(v)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from xltools.findings import ERROR, WARNING
 from xltools.spec import Field, Spec
 
 
@@ -23,6 +24,7 @@ class CheckMeta:
     code: str
     expected: str
     expected_en: str
+    severity: str = ERROR
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Failure:
     expected: str
     expected_en: str
     value: Any
+    severity: str = ERROR
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ def _checks(f: Field) -> tuple[list[pa.Check], list[CheckMeta]]:
         elif f.max is not None:
             checks.append(pa.Check.le(f.max))
             meta.append(CheckMeta("range", f"≤ {f.max:g}", f"≤ {f.max:g}"))
+    if f.kind == "number" and f.decimals is not None and not f.derived:
+        d = f.decimals  # more digits than the form shows: totals differ from what the clerk sees
+        checks.append(pa.Check(lambda s, d=d: (s.round(d) - s).abs() < 1e-9, name=f"decimals_{d}"))
+        meta.append(CheckMeta("type", f"保留 {d} 位小数的数字", f"a number with {d} decimals", WARNING))
     if f.choices:
         checks.append(pa.Check.isin(list(f.choices)))
         meta.append(CheckMeta("choice", _choices_text(f.choices), ", ".join(f.choices[:8])))
@@ -151,8 +158,8 @@ def validate(gen: Generated, df: pd.DataFrame) -> list[Failure]:
             out.append(Failure(int(pos), str(column), "missing", "", "", None))
         elif check in wide:
             col, m = wide[check]
-            out.append(Failure(int(pos), col, m.code, m.expected, m.expected_en, df.at[int(pos), col]))
+            out.append(Failure(int(pos), col, m.code, m.expected, m.expected_en, df.at[int(pos), col], m.severity))
         elif column in gen.meta and case.check_number is not None and case.check_number == case.check_number:
             m = gen.meta[str(column)][int(case.check_number)]
-            out.append(Failure(int(pos), str(column), m.code, m.expected, m.expected_en, case.failure_case))
+            out.append(Failure(int(pos), str(column), m.code, m.expected, m.expected_en, case.failure_case, m.severity))
     return out
