@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltools.check import Prepared, finish, prepare, validate_all
+from xltools.check import Prepared, finish, not_collected, prepare, validate_all
 from xltools.files import find_returns
-from xltools.findings import ERROR, WARNING, Report, make, show
+from xltools.findings import WARNING, Report, make, show
 from xltools.rules import MAGNITUDE_BAND, MAGNITUDE_UNIT
 from xltools.spec import Region, Spec, SpecError, load_spec
 from xltools.values import normalise_text
@@ -169,23 +169,10 @@ def _reject_other(p: Prepared, spec: Spec, year: int, lang: str) -> None:
     """A return of another spec or year is rejected with a `template` finding saying so."""
     if p.typed is None:
         return
-    r = p.report
-    if r.spec != spec.id:
-        text = (
-            f"这是 {r.spec} 表样的报表，不是本次汇总的“{spec.title}”（{spec.id}）"
-            if lang != "en"
-            else f"this is a {r.spec} return, not the {spec.id} being aggregated"
-        )
-    elif r.year != year:
-        text = (
-            f"这是 {r.year} 年度的报表，不是本次汇总的 {year} 年度"
-            if lang != "en"
-            else f"this return is for {r.year}, not {year}"
-        )
-    else:
-        return
-    r.findings.append(make("template", ERROR, "", "", "", "", actual=text, lang=lang))
-    p.typed, p.ext = None, None
+    other = not_collected(p.report, spec.id, year, lang)
+    if other is not None:
+        p.report.findings.append(other)
+        p.typed, p.ext = None, None
 
 
 def _submission(p: Prepared, spec: Spec, lang: str) -> Submission:

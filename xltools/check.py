@@ -138,17 +138,21 @@ def identify(
             "文件的模板结构与当前表样不一致（结构校验码不符），请使用最新下发的模板",
             "the file's template structure does not match the current spec (fingerprint differs)",
         )
-    if expect_spec and sid != expect_spec:
-        return problem(
-            f"这是“{spec.title}”（{sid}），不是本次汇总的表样 {expect_spec}",
-            f"this is a {sid} return, not the {expect_spec} being aggregated",
-        )
-    if expect_year and report.year != expect_year:
-        return problem(
-            f"这是 {report.year} 年度的报表，不是本次汇总的 {expect_year} 年度",
-            f"this return is for {report.year}, not {expect_year}",
-        )
-    return spec, []
+    other = not_collected(report, expect_spec, expect_year, lang)
+    return (None, [other]) if other else (spec, [])
+
+
+def not_collected(report: Report, spec_id: str | None, year: int | None, lang: str = "zh") -> Finding | None:
+    """A `template` finding when a return is of another spec or year than the one being collected."""
+    if spec_id and report.spec != spec_id:
+        zh = f"这是 {report.spec} 表样的报表，不是本次汇总的表样 {spec_id}"
+        en = f"this is a {report.spec} return, not the {spec_id} being collected"
+    elif year and report.year != year:
+        zh = f"这是 {report.year} 年度的报表，不是本次汇总的 {year} 年度"
+        en = f"this return is for {report.year}, not {year}"
+    else:
+        return None
+    return make("template", ERROR, "", "", "", "", actual=en if lang == "en" else zh, lang=lang)
 
 
 def type_values(ext: Extracted, date1904: bool, lang: str) -> tuple[Typed, list[Finding]]:
