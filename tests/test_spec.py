@@ -256,3 +256,12 @@ def test_error_in_a_base_spec_names_the_base_file(schemas: Path) -> None:
     with pytest.raises(SpecError) as info:
         load_spec(schemas / "child.yaml")
     assert "base.yaml" in str(info.value) and "amont" in str(info.value)
+
+
+def test_a_spec_may_set_a_sum_tolerance(schemas: Path) -> None:
+    from xltools.rules import tolerance
+
+    spec = load_spec(write(schemas, "mini", GOOD.replace("formula: a + b}", "formula: a + b, tolerance: 0.5}")))
+    assert tolerance(spec.fields["total"]) == 0.5
+    default = load_spec("yibao_dept").fields["total_expenditure"]
+    assert tolerance(default) == pytest.approx(0.02)  # 0.01 万元 per addend (DESIGN §4)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,7 @@ class Typed:
         return {c: [vals[i] for i in self.used] for c, vals in self.table.items()}
 
 
-Locate = Any  # callable (field id, row | None) -> (sheet, A1)
+Locate = Callable[[str, int | None], tuple[str, str]]  # (field id, table row) -> (sheet, A1)
 
 
 def derive(t: Typed) -> set[str]:
@@ -66,7 +67,9 @@ def derive(t: Typed) -> set[str]:
 
 
 def tolerance(f: Field) -> float:
-    """0.01 per addend for sums (DESIGN §4); otherwise only float noise."""
+    """The spec's `tolerance`, else 0.01 per addend for sums (DESIGN §4), else only float noise."""
+    if f.tolerance is not None:
+        return f.tolerance
     addends = f.formula.addends() if f.formula is not None else None
     return 0.01 * len(addends) if addends else 1e-6
 

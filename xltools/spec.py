@@ -77,6 +77,7 @@ class Field:
     width: float | None = None
     column: str | None = None
     qualitative: Field | None = None
+    tolerance: float | None = None  # how far a derived value may be from its stored one (default: see rules)
 
     @property
     def derived(self) -> bool:
@@ -308,6 +309,7 @@ _SPEC_KEYS = {
 }
 _TYPE_KEYS = {"base", "decimals", "min", "max", "unit", "format", "wrap", "aggregate", "choices_from"}
 _FIELD_KEYS = {
+    "tolerance",
     "id",
     "label",
     "type",
@@ -707,6 +709,7 @@ class _FieldBuilder:
             key=_bool(p, f"{key}.key", merged.get("key"), False),
             width=_number(p, f"{key}.width", merged.get("width")),
             column=_text(p, f"{key}.column", merged.get("column")) or None,
+            tolerance=_number(p, f"{key}.tolerance", merged.get("tolerance")),
         )
         if f.min is not None and f.max is not None and f.min > f.max:
             raise SpecError(p, f"{key}.min", f"下限 {f.min:g} 大于上限 {f.max:g}")
