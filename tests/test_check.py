@@ -233,3 +233,16 @@ def test_english_messages(tmp_path: Path) -> None:
     messages = " ".join(f.message for f in report.findings)
     assert "is empty" in messages and "cannot be fewer" in messages
     assert not re.search(r"[请应]", messages)
+
+
+def test_batch_check_equals_file_by_file() -> None:
+    """check_files (parallel reading, one pandera run) reports exactly what check_file does per file."""
+    from xltools.check import check_files
+    from xltools.files import find_returns
+
+    paths = find_returns([Path(__file__).resolve().parent.parent / "samples"])
+    assert len(paths) >= 8  # enough to use the process pool
+    batch = check_files(paths, jobs=2)
+    assert [(r.file, r.status, r.findings) for r in batch] == [
+        (r.file, r.status, r.findings) for r in map(check_file, paths)
+    ]

@@ -10,13 +10,12 @@ import datetime as dt
 import os
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltools.check import Prepared, finish, not_collected, prepare, validate_all
+from xltools.check import Prepared, Progress, finish, not_collected, prepare_all, validate_all
 from xltools.files import find_returns
 from xltools.findings import WARNING, Report, make, show
 from xltools.rules import MAGNITUDE_BAND, MAGNITUDE_UNIT
@@ -25,8 +24,6 @@ from xltools.values import normalise_text
 
 ACCEPTED, WARNINGS, ERRORS = "accepted", "accepted_warnings", "accepted_errors"
 REJECTED, DUPLICATE, MISSING = "rejected", "duplicate", "missing"
-
-Progress = Callable[[int, int], None]
 
 
 class AggregateError(ValueError):
@@ -80,32 +77,6 @@ class Summary:
         c = Counter(s.status for s in self.submissions)
         c[MISSING] = sum(1 for subs in self.by_region.values() if not subs)
         return c
-
-
-def _prepare_one(args: tuple[Path, str, Path | None]) -> Prepared:
-    path, lang, schemas = args
-    return prepare(path, lang, schemas)
-
-
-def prepare_all(
-    paths: list[Path], lang: str, schemas: Path | None, jobs: int, progress: Progress | None
-) -> list[Prepared]:
-    """Phase 1 for every file: in ``jobs`` processes (in this one when jobs is 1 or the batch is tiny)."""
-    out: list[Prepared] = []
-    work = [(p, lang, schemas) for p in paths]
-    if jobs <= 1 or len(paths) < 8:
-        for i, w in enumerate(work, 1):
-            out.append(_prepare_one(w))
-            if progress:
-                progress(i, len(work))
-        return out
-    chunk = max(1, min(32, len(work) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for i, p in enumerate(pool.map(_prepare_one, work, chunksize=chunk), 1):
-            out.append(p)
-            if progress:
-                progress(i, len(work))
-    return out
 
 
 def aggregate(

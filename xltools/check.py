@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,45 @@ def check_file(
     p = prepare(path, lang, schemas, expect_spec, expect_year)
     validate_all([p], lang)
     return finish(p, lang)
+
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
+def check_files(
+    paths: list[Path], lang: str = "zh", schemas: Path | None = None, jobs: int = 1, progress: Progress | None = None
+) -> list[Report]:
+    """Check many returns: read in ``jobs`` processes, one pandera run for all, rules per return."""
+    prepared = prepare_all(paths, lang, schemas, jobs, progress)
+    validate_all(prepared, lang)
+    return [finish(p, lang) for p in prepared]
+
+
+def _prepare_one(args: tuple[Path, str, Path | None]) -> Prepared:
+    path, lang, schemas = args
+    return prepare(path, lang, schemas)
+
+
+def prepare_all(
+    paths: list[Path], lang: str, schemas: Path | None, jobs: int, progress: Progress | None = None
+) -> list[Prepared]:
+    """Phase 1 for every file: in ``jobs`` processes (in this one when jobs is 1 or the batch is tiny)."""
+    work = [(p, lang, schemas) for p in paths]
+    if jobs <= 1 or len(paths) < 8:
+        results: Iterable[Prepared] = map(_prepare_one, work)
+        return _counted(results, len(work), progress)
+    chunk = max(1, min(32, len(work) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return _counted(pool.map(_prepare_one, work, chunksize=chunk), len(work), progress)
+
+
+def _counted(results: Iterable[Prepared], total: int, progress: Progress | None) -> list[Prepared]:
+    out: list[Prepared] = []
+    for i, p in enumerate(results, 1):
+        out.append(p)
+        if progress:
+            progress(i, total)
+    return out
 
 
 def _data_sheets(raw: RawWorkbook, schemas: Path | None) -> set[str] | None:

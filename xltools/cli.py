@@ -117,6 +117,9 @@ def check_cmd(
         ),
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")] = "zh",
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Processes to read returns in (default: all cores).", min=1)
+    ] = None,
     schemas: SchemasOpt = None,
 ) -> None:
     """Check returned workbooks; exit 0 when no file has errors, 1 when some has, 2 when some is unreadable."""
@@ -124,15 +127,17 @@ def check_cmd(
         raise _fail(f"--format must be text or json, not {fmt!r}")
     if lang not in ("zh", "en"):
         raise _fail(f"--lang must be zh or en, not {lang!r}")
-    from xltools.check import check_file
+    import os
+
+    from xltools.check import check_files
     from xltools.files import find_returns
     from xltools.report import annotate as annotate_copy
     from xltools.report import render_json, render_text
 
     paths = find_returns(files)
     if not paths:
-        raise _fail("no .xlsx files given (folders are searched for *.xlsx)")
-    reports = [check_file(p, lang, schemas) for p in paths]
+        raise _fail("没有找到任何文件 / no files found")
+    reports = check_files(paths, lang, schemas, jobs or os.cpu_count() or 1)
     if fmt == "json":
         typer.echo(render_json(reports))
     else:
