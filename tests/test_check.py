@@ -246,3 +246,19 @@ def test_batch_check_equals_file_by_file() -> None:
     assert [(r.file, r.status, r.findings) for r in batch] == [
         (r.file, r.status, r.findings) for r in map(check_file, paths)
     ]
+
+
+def test_meta_sheet_deleted_identity_comes_from_the_properties(tmp_path: Path) -> None:
+    def drop_meta(wb: openpyxl.Workbook) -> None:
+        del wb["_xltools"]
+
+    report = check_file(make_return(tmp_path, edit=drop_meta))
+    assert (report.spec, report.spec_version, report.year, report.status) == ("yibao_dept", "1.0", 2023, "ok")
+
+
+def test_empty_indicator_table_is_one_finding_not_a_cascade(tmp_path: Path) -> None:
+    from xltools.spec import load_spec
+
+    columns = [c.id for c in load_spec("yibao_dept").table.columns]
+    path = make_return(tmp_path, dict.fromkeys(columns), {})
+    assert flat(check_file(path)) == {("missing", E, row_cell(path, "ind_level1", 0))}
