@@ -70,3 +70,10 @@ def test_library_api_is_importable_from_the_package() -> None:
     for name in xltools.__all__:
         assert getattr(xltools, name) is not None, name
     assert xltools.aggregate_returns.__name__ == "aggregate"
+
+
+def test_check_can_expect_a_spec_and_year() -> None:
+    sample = next(Path(__file__).resolve().parent.parent.glob("samples/returns/*/440222_*.xlsx"))
+    assert runner.invoke(app, ["check", str(sample), "--year", "2023", "--spec", "yibao_dept"]).exit_code == 0
+    result = runner.invoke(app, ["check", str(sample), "--year", "2024"])
+    assert result.exit_code == 1 and "不是本次汇总的 2024 年度" in result.output

@@ -100,24 +100,35 @@ Progress = Callable[[int, int], None]  # (files done, files in all)
 
 
 def check_files(
-    paths: list[Path], lang: str = "zh", schemas: Path | None = None, jobs: int = 1, progress: Progress | None = None
+    paths: list[Path],
+    lang: str = "zh",
+    schemas: Path | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    expect_spec: str | None = None,
+    expect_year: int | None = None,
 ) -> list[Report]:
     """Check many returns: read in ``jobs`` processes, one pandera run for all, rules per return."""
-    prepared = prepare_all(paths, lang, schemas, jobs, progress)
+    prepared = prepare_all(paths, lang, schemas, jobs, progress, expect_spec, expect_year)
     validate_all(prepared, lang)
     return [finish(p, lang) for p in prepared]
 
 
-def _prepare_one(args: tuple[Path, str, Path | None]) -> Prepared:
-    path, lang, schemas = args
-    return prepare(path, lang, schemas)
+def _prepare_one(args: tuple[Path, str, Path | None, str | None, int | None]) -> Prepared:
+    return prepare(*args)
 
 
 def prepare_all(
-    paths: list[Path], lang: str, schemas: Path | None, jobs: int, progress: Progress | None = None
+    paths: list[Path],
+    lang: str,
+    schemas: Path | None,
+    jobs: int,
+    progress: Progress | None = None,
+    expect_spec: str | None = None,
+    expect_year: int | None = None,
 ) -> list[Prepared]:
     """Phase 1 for every file: in ``jobs`` processes (in this one when jobs is 1 or the batch is tiny)."""
-    work = [(p, lang, schemas) for p in paths]
+    work = [(p, lang, schemas, expect_spec, expect_year) for p in paths]
     if jobs <= 1 or len(paths) < 8:
         results: Iterable[Prepared] = map(_prepare_one, work)
         return _counted(results, len(work), progress)

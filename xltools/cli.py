@@ -120,6 +120,15 @@ def check_cmd(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", help="Processes to read returns in (default: all cores).", min=1)
     ] = None,
+    spec: Annotated[
+        str | None, typer.Option("--spec", "-s", help="Expect this spec: a return of another is a `template` error.")
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", "-y", help="Expect this year: a return of another is a `template` error.", min=2000, max=2100
+        ),
+    ] = None,
     schemas: SchemasOpt = None,
 ) -> None:
     """Check returned workbooks; exit 0 when no file has errors, 1 when some has, 2 when some is unreadable."""
@@ -137,7 +146,7 @@ def check_cmd(
     paths = find_returns(files)
     if not paths:
         raise _fail("没有找到任何文件 / no files found")
-    reports = check_files(paths, lang, schemas, jobs or os.cpu_count() or 1)
+    reports = check_files(paths, lang, schemas, jobs or os.cpu_count() or 1, None, spec, year)
     if fmt == "json":
         typer.echo(render_json(reports))
     else:
