@@ -253,7 +253,9 @@ def read_workbook(path: Path | str, sheets: Selector | None = None) -> RawWorkbo
             f"文件内部结构损坏，无法读取（{type(e).__name__}）",
             f"the workbook's inner structure is damaged ({type(e).__name__})",
         ) from None
-    except Exception as e:  # defusedxml's DTD/entity refusals and anything else from a hostile file
+    except BaseException as e:  # anything else from a hostile file, including a panic inside python-calamine
+        if not isinstance(e, Exception) and not _is_panic(e):
+            raise  # KeyboardInterrupt, SystemExit
         raise Unreadable(
             f"文件内容不安全或已损坏，已拒绝读取（{type(e).__name__}）",
             f"the file's content is unsafe or damaged and was refused ({type(e).__name__})",
@@ -329,7 +331,7 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
             try:
                 rows = sh.to_python(skip_empty_area=True)
             except BaseException as e:  # calamine panics (pyo3 PanicException) on impossible dates
-                if type(e).__name__ != "PanicException":
+                if not _is_panic(e):
                     raise
                 raise Unreadable(
                     f"工作表“{sheet}”中有无法识别的数值（如超出范围的日期），文件无法读取",
@@ -352,6 +354,11 @@ def _read(zf: zipfile.ZipFile, path: Path, select: Selector | None) -> RawWorkbo
         if wanted is None or sheet in wanted:
             load(sheet)
     return raw
+
+
+def _is_panic(e: BaseException) -> bool:
+    """A Rust panic surfaced by pyo3 (a BaseException, so that `except Exception` does not swallow it)."""
+    return type(e).__name__ == "PanicException"
 
 
 def _refuse_dtd(xml: bytes, part: str) -> None:
