@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from xltools.build import build_template
+from xltools.libreoffice import soffice, uno_python
+from xltools.spec import load_spec
 
 # CI runs the same examples every time (a red CI must be reproducible); local runs keep exploring.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from xltools.build import build_template
-from xltools.libreoffice import soffice, uno_python
-from xltools.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "samples" / "data"
