@@ -170,3 +170,14 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_generic_template_shows_the_region_name_beside_the_code(templates: dict[str, Path], tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(templates["yibao_dept"])
+    code = cell_of(wb, "region_code")
+    name = code.offset(column=1)
+    assert name.value.startswith("=IF(") and "INDEX(" in name.value and "MATCH(" in name.value
+    assert name.protection.locked
+    spec = load_spec("yibao_dept")
+    region = build_template(spec, tmp_path / "r.xlsx", 2023, spec.regions.find("始兴县"))
+    assert openpyxl.load_workbook(region)["基本信息"][name.coordinate].value in ("", None)  # prefilled: no lookup

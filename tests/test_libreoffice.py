@@ -39,6 +39,9 @@ def typed(tmp_path_factory: pytest.TempPathFactory, lo_required: str) -> dict[st
         data = load_return_data(source)
         template = build_template(data["spec"], d / f"{name}.template.xlsx", data["year"], data["region"])
         jobs.append((template, {**data["values"], **changes}, d / f"{name}.xlsx"))
+    data = load_return_data(SHIXING)  # a generic template: the person picks the region code
+    generic = build_template(data["spec"], d / "generic.template.xlsx", data["year"])
+    jobs.append((generic, data["values"], d / "generic.xlsx"))
     return {p.stem: p for p in fill_like_a_person(jobs)}
 
 
@@ -94,3 +97,11 @@ def test_mistakes_typed_in_libreoffice_are_found_at_their_cells(typed: dict[str,
         ("rule", "error", at(wb, "inspection_visits")),
         ("pattern", "error", at(wb, "phone")),
     }
+
+
+def test_generic_template_names_the_chosen_region(typed: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(typed["generic"], data_only=True)
+    ((sheet, ref),) = wb.defined_names["region_code"].destinations
+    code = wb[sheet][ref.replace("$", "")]
+    assert (code.value, code.offset(column=1).value) == ("440222", "始兴县")
+    assert check_file(typed["generic"]).status == "ok"

@@ -42,18 +42,21 @@ def connect(pipe: str, timeout: float = 60) -> object:
             time.sleep(0.25)
 
 
-def enter(cell: object, value: object) -> None:
-    """What typing ``value`` into the cell does: text stays text, numbers and dates are parsed."""
+def enter(cell: object, value: object, text_cell: bool) -> None:
+    """What typing ``value`` into the cell does: in a cell formatted as text (@) everything stays text;
+    elsewhere numbers and dates are parsed, other text stays text."""
     if value is None:
         cell.setString("")
     elif isinstance(value, bool):
         cell.setFormula("TRUE" if value else "FALSE")
-    elif isinstance(value, int | float):
+    elif isinstance(value, int | float) and not text_cell:
         cell.setValue(float(value))
     else:
+        if isinstance(value, float) and value == int(value):
+            value = int(value)  # 440222.0 typed as 440222
         text = str(value)
-        if text.startswith("="):
-            cell.setString(text)  # a person's text that looks like a formula: entered as text (with ')
+        if text_cell or text.startswith("="):
+            cell.setString(text)  # typed into a text cell, or text that looks like a formula: kept as text
         else:
             cell.setFormula(text)  # LibreOffice's input parsing: "2024-07-09" becomes a date, "约3万" stays text
 
@@ -85,7 +88,7 @@ def main() -> None:
                     Path(job["template"]).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
                 )
                 try:
-                    names = doc.NamedRanges
+                    names, formats = doc.NamedRanges, doc.NumberFormats
                     for name, value in job["values"].items():
                         cells = names.getByName(name).getReferredCells()
                         values = value if isinstance(value, list) else [value]
@@ -93,7 +96,8 @@ def main() -> None:
                             cell = cells.getCellByPosition(0, i)
                             if cell.getPropertyValue("CellProtection").IsLocked:
                                 continue  # prefilled and locked: a person cannot type there either
-                            enter(cell, v)
+                            text_cell = formats.getByKey(cell.NumberFormat).FormatString == "@"
+                            enter(cell, v, text_cell)
                     doc.calculateAll()
                     doc.storeToURL(
                         Path(job["out"]).resolve().as_uri(),

@@ -206,14 +206,25 @@ class _Builder:
         """A short list inline; a long one (over 255 characters) from a range on the hidden sheet."""
         if len(",".join(choices)) <= LIST_LIMIT and not any("," in c for c in choices):
             return list(choices)
-        if choices not in self.list_ranges:
+        return "=" + self._meta_range(choices)
+
+    def _meta_range(self, values: tuple[str, ...]) -> str:
+        """A column of the hidden sheet holding ``values`` (written once), as an absolute range."""
+        if values not in self.list_ranges:
             col = 3 + len(self.list_ranges)
-            for i, c in enumerate(choices):
-                self.meta_ws.write_string(i, col, c)
-            self.list_ranges[choices] = (
-                f"={quote_sheet(META_SHEET)}!{a1(0, col, True)}:{a1(len(choices) - 1, col, True)}"
-            )
-        return self.list_ranges[choices]
+            for i, v in enumerate(values):
+                self.meta_ws.write_string(i, col, v)
+            self.list_ranges[values] = f"{quote_sheet(META_SHEET)}!{a1(0, col, True)}:{a1(len(values) - 1, col, True)}"
+        return self.list_ranges[values]
+
+    def _region_name_formula(self, field: Field) -> str:
+        """The name of the region whose code is chosen, beside the code (INDEX/MATCH: every client has them)."""
+        regions = self.spec.regions.regions
+        codes = self._meta_range(tuple(r.code for r in regions))
+        names = self._meta_range(tuple(r.name for r in regions))
+        c = self.layout.cells[field.id]
+        code = a1(c.row, c.col, True)
+        return f'=IF({code}="","",INDEX({names},MATCH({code}&"",{codes},0)))'  # &"": a code typed as a number too
 
     # --- data sheets ------------------------------------------------------------------------------
     def _write_sheet(self, ws: Worksheet, sheet: Any) -> None:
@@ -277,7 +288,10 @@ class _Builder:
         ws.write_string(
             cell.row, LABEL_COL, field.label + (" *" if field.required and not field.derived else ""), self.fmt.label
         )
-        ws.write_string(cell.row, UNIT_COL, "%" if field.percent else field.unit, self.fmt.unit)
+        if field.choices_from == "regions" and field.id not in self.prefill:
+            ws.write_formula(cell.row, UNIT_COL, self._region_name_formula(field), self.fmt.unit, "")
+        else:
+            ws.write_string(cell.row, UNIT_COL, "%" if field.percent else field.unit, self.fmt.unit)
         ws.write_string(cell.row, NOTE_COL, describe(field, self.spec), self.fmt.note)
         if field.wrap:
             ws.set_row(cell.row, 48)

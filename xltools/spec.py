@@ -78,6 +78,7 @@ class Field:
     column: str | None = None
     qualitative: Field | None = None
     tolerance: float | None = None  # how far a derived value may be from its stored one (default: see rules)
+    choices_from: str | None = None  # "regions": the choices are the region list's codes
 
     @property
     def derived(self) -> bool:
@@ -710,6 +711,7 @@ class _FieldBuilder:
             width=_number(p, f"{key}.width", merged.get("width")),
             column=_text(p, f"{key}.column", merged.get("column")) or None,
             tolerance=_number(p, f"{key}.tolerance", merged.get("tolerance")),
+            choices_from=merged.get("choices_from"),
         )
         if f.min is not None and f.max is not None and f.min > f.max:
             raise SpecError(p, f"{key}.min", f"下限 {f.min:g} 大于上限 {f.max:g}")
