@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,14 +102,14 @@ def build_templates(spec: Spec, folder: Path | str, year: int | None = None, pas
     ]
 
 
-def describe(field: Field, spec: Spec) -> str:
+def describe(field: Field, spec: Spec, prefilled: bool = False) -> str:
     """The plain-Chinese requirement of a field, for notes and the instruction sheet."""
     parts: list[str] = []
     if field.derived and field.formula is not None:
         labels = to_excel(field.formula, lambda n: spec.field(n).label)[1:]
         parts.append(f"自动计算：{_pretty(labels)}")
         return "；".join(parts)
-    if field.prefill:
+    if prefilled:
         parts.append("已预填")
     parts.append("必填" if field.required else "选填")
     if field.kind == "integer":
@@ -292,7 +293,7 @@ class _Builder:
             ws.write_formula(cell.row, UNIT_COL, self._region_name_formula(field), self.fmt.unit, "")
         else:
             ws.write_string(cell.row, UNIT_COL, "%" if field.percent else field.unit, self.fmt.unit)
-        ws.write_string(cell.row, NOTE_COL, describe(field, self.spec), self.fmt.note)
+        ws.write_string(cell.row, NOTE_COL, describe(field, self.spec, field.id in self.prefill), self.fmt.note)
         if field.wrap:
             ws.set_row(cell.row, 48)
         self._write_value(ws, field)
@@ -319,7 +320,7 @@ class _Builder:
         """Data validation with an input message, by kind: number, integer, date, list, or any."""
         opts: dict[str, Any] = {
             "input_title": field.label[:32],
-            "input_message": (message or describe(field, self.spec))[:255],
+            "input_message": (message or describe(field, self.spec, field.id in self.prefill))[:255],
             "error_title": "填写有误",
         }
         if field.kind in ("number", "integer"):
@@ -466,7 +467,7 @@ class _Builder:
             ws.write_row(
                 row,
                 0,
-                [fld.sheet, fld.label, "%" if fld.percent else fld.unit, describe(fld, spec)],
+                [fld.sheet, fld.label, "%" if fld.percent else fld.unit, describe(fld, spec, fld.id in self.prefill)],
                 f.wrap,
             )
         row += 2
@@ -511,9 +512,8 @@ def rule_text(spec: Spec, rule: Any) -> str:
 
 
 def _strip_placeholders(message: str) -> str:
-    import re
-
-    return re.sub(r"\s*\{[a-z_]+(:[^}]*)?\}\s*", "", message)
+    """A rule's message for the instruction sheet: the return's values are not known yet."""
+    return re.sub(r"\s*\{[a-z_]+(:[^}]*)?\}\s*", "…", message)
 
 
 def _display_width(text: str) -> int:
