@@ -27,15 +27,33 @@ class CheckMeta:
     severity: str = ERROR
 
 
+MISSING = CheckMeta("missing", "", "")
+
+
 @dataclass(frozen=True)
 class Failure:
+    """One failed check on one value: which row of the frame, which field, which check, what value."""
+
     position: int  # row position in the validated frame
     field: str
-    code: str
-    expected: str
-    expected_en: str
+    meta: CheckMeta
     value: Any
-    severity: str = ERROR
+
+    @property
+    def code(self) -> str:
+        return self.meta.code
+
+    @property
+    def expected(self) -> str:
+        return self.meta.expected
+
+    @property
+    def expected_en(self) -> str:
+        return self.meta.expected_en
+
+    @property
+    def severity(self) -> str:
+        return self.meta.severity
 
 
 @dataclass(frozen=True)
@@ -155,11 +173,11 @@ def validate(gen: Generated, df: pd.DataFrame) -> list[Failure]:
             continue
         column, check = case.column, str(case.check)
         if check == "not_nullable":
-            out.append(Failure(int(pos), str(column), "missing", "", "", None))
+            out.append(Failure(int(pos), str(column), MISSING, None))
         elif check in wide:
             col, m = wide[check]
-            out.append(Failure(int(pos), col, m.code, m.expected, m.expected_en, df.at[int(pos), col], m.severity))
+            out.append(Failure(int(pos), col, m, df.at[int(pos), col]))
         elif column in gen.meta and case.check_number is not None and case.check_number == case.check_number:
             m = gen.meta[str(column)][int(case.check_number)]
-            out.append(Failure(int(pos), str(column), m.code, m.expected, m.expected_en, case.failure_case, m.severity))
+            out.append(Failure(int(pos), str(column), m, case.failure_case))
     return out
