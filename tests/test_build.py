@@ -100,7 +100,7 @@ def test_sheets_protected_meta_hidden_instructions_first(templates: dict[str, Pa
     assert meta.sheet_state == "veryHidden"
     kv = {r[0].value: r[1].value for r in meta.iter_rows(min_row=2, max_col=2) if r[0].value}
     assert kv["spec"] == spec_id and kv["spec_version"] == spec.version and kv["year"] == "2023"
-    assert kv["fingerprint"] == layout_of(spec).fingerprint()
+    assert kv["fingerprint"] == layout_of(spec).fingerprint
     text = " ".join(str(c.value) for row in wb[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
     assert "万元" in text and "黄色" in text and spec.fields["phone"].label in text
 
@@ -146,8 +146,8 @@ def test_region_all_writes_one_file_per_region_named_after_it(tmp_path: Path) ->
 
 def test_fingerprint_is_stable_and_follows_the_structure() -> None:
     a, b = layout_of(load_spec("dept_overall")), layout_of(load_spec("yibao_dept"))
-    assert a.fingerprint() == layout_of(load_spec("dept_overall")).fingerprint()
-    assert a.fingerprint() != b.fingerprint()
+    assert a.fingerprint == layout_of(load_spec("dept_overall")).fingerprint
+    assert a.fingerprint != b.fingerprint
 
 
 def test_a_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

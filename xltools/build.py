@@ -143,7 +143,7 @@ class _Builder:
             year,
             region.code if region else "",
             region.name if region else "",
-            self.layout.fingerprint(),
+            self.layout.fingerprint,
         )
         given = {"year": year, "region": region.code if region else None}  # what `prefill:` in the spec refers to
         self.prefill: dict[str, Any] = {

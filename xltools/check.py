@@ -185,7 +185,7 @@ def identify(
             f"文件的表样版本 {report.spec_version} 与当前版本 {spec.version} 不符，请使用最新下发的模板",
             f"the file's spec version {report.spec_version} is not the current {spec.version}: use the latest template",
         )
-    if meta.get("fingerprint") != layout_of(spec).fingerprint():
+    if meta.get("fingerprint") != layout_of(spec).fingerprint:
         return problem(
             "文件的模板结构与当前表样不一致（结构校验码不符），请使用最新下发的模板",
             "the file's template structure does not match the current spec (fingerprint differs)",

@@ -25,7 +25,6 @@ class Extracted:
     spec: Spec
     scalars: dict[str, Any] = field(default_factory=dict)
     where: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (sheet, A1)
-    has_formula: dict[str, bool] = field(default_factory=dict)  # derived id -> formula still there
     table: dict[str, list[Any]] = field(default_factory=dict)  # column id -> raw value per row
     table_where: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
@@ -81,7 +80,6 @@ def extract(raw: RawWorkbook, spec: Spec, lang: str = "zh") -> Extracted:
         if not f.derived:
             continue
         formula, expected = raw.formula(sheet, ref), layout.formulas[f.id]
-        out.has_formula[f.id] = formula is not None
         if formula is None:
             shown = "空" if value is None else value
             tampered(

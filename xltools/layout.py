@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from xltools.expr import Expr, to_excel
 from xltools.spec import FieldBlock, GridBlock, Spec, TableBlock
@@ -100,6 +100,7 @@ class Layout:
     def formula(self, expr: Expr, sheet: str) -> str:
         return to_excel(expr, lambda n: self.ref(n, sheet))
 
+    @cached_property
     def fingerprint(self) -> str:
         """A short hash of the locked structure: names, their cells, and every formula."""
         data = {

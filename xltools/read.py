@@ -395,7 +395,3 @@ def _rels(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         out[rel.get("Id", "")] = target
     return out
-
-
-class ErrorValue(str):
-    """An Excel error shown in a cell (#DIV/0!, #REF!, #N/A…)."""

@@ -14,7 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from xltools.read import ErrorValue
 from xltools.spec import Field
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -56,8 +55,6 @@ def expected_kind(field: Field) -> Problem:
 
 def coerce(raw: Any, field: Field, date1904: bool = False) -> tuple[Any, Problem | None]:
     """(typed value or None when blank, problem or None)."""
-    if isinstance(raw, ErrorValue):
-        return None, expected_kind(field)
     if is_blank(raw):
         return None, None
     if field.kind in ("number", "integer"):
