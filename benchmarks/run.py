@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the test helpers (support/): synthetic returns, filling templates
 CACHE = ROOT / "benchmarks" / ".cache"  # --cache changes it
 RESULTS = ROOT / "benchmarks" / "results"
 YEAR = 2023
@@ -53,10 +54,10 @@ def bench_schemas(n_regions: int) -> Path:
 def _make_one(args: tuple[int, str, str]) -> str:
     i, schemas, cache = args
     os.environ["XLTOOLS_SCHEMAS"] = schemas
-    from xltools.build import build_template
-    from xltools.fill import fill_return, load_return_data
+    from xltools.template import build_template
+    from support.fill import fill_return, load_return_data
     from xltools.spec import load_spec
-    from xltools.synth import draw
+    from support.synth import draw
 
     base = load_return_data(ROOT / "samples" / "data" / "440222_shixing_2023_yibao_dept.yaml")
     spec = load_spec("yibao_dept")

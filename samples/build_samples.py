@@ -17,9 +17,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from xltools.build import build_template
-from xltools.fill import fill_return, load_return_data
-from xltools.synth import synthesize
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test helpers: support/
+
+from support.fill import fill_return, load_return_data  # noqa: E402
+from support.synth import synthesize  # noqa: E402
+
+from xltools.template import build_template  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

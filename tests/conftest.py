@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from xltools.build import build_template
-from xltools.libreoffice import soffice, uno_python
+from xltools.template import build_template
+from support.libreoffice_fill import uno_python
+from xltools.libreoffice import soffice
 from xltools.spec import load_spec
 
 # CI runs the same examples every time (a red CI must be reproducible); local runs keep exploring.

@@ -11,8 +11,8 @@ from typing import Any
 
 import openpyxl
 
-from xltools.build import build_template
-from xltools.fill import fill_return, load_return_data
+from xltools.template import build_template
+from support.fill import fill_return, load_return_data
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "data"
 SHIXING = SAMPLES / "440222_shixing_2023_yibao_dept.yaml"

@@ -16,11 +16,12 @@ import pytest
 from returns import LECHANG, SHIXING, seed
 
 from xltools.aggregate import aggregate
-from xltools.build import build_template
-from xltools.fill import fill_return
+from xltools.aggregate.summary import reason_text
+from xltools.template import build_template
+from support.fill import fill_return
 from xltools.libreoffice import recalculate
-from xltools.summary import export_long, write_summary
-from xltools.synth import synthesize
+from xltools.aggregate import export_long, write_summary
+from support.synth import synthesize
 
 MISSING_REGION = "440233"  # 新丰县
 DUPLICATED = "440203"  # 武江区 sends twice
@@ -74,7 +75,7 @@ def parts_sum(values: dict, *fields: str) -> float:
 
 
 def totals_row(ws) -> int:
-    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "合计")
+    return next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("合计"))
 
 
 def column(ws, header_start: str) -> int:
@@ -86,9 +87,9 @@ def test_every_input_is_accounted_for(summary, batch: dict) -> None:
     assert len(statuses) == 12  # 9 regions + 1 duplicate + 1 broken + 1 PDF
     assert statuses["broken.xlsx"] == statuses["扫描件.pdf"] == "rejected"
     pdf = next(s for s in summary.submissions if s.path.name == "扫描件.pdf")
-    assert "PDF" in pdf.reason
+    assert "PDF" in reason_text(pdf.reason)
     assert statuses[f"{DUPLICATED}.xlsx"] == "duplicate"
-    assert statuses[f"{DUPLICATED}_更正.xlsx"] in ("accepted", "accepted_warnings")
+    assert statuses[f"{DUPLICATED}_更正.xlsx"] in ("ok", "warnings")
     assert summary.by_region[MISSING_REGION] == []
     assert [s.path.name for s in summary.by_region[DUPLICATED]] == [f"{DUPLICATED}_更正.xlsx"]
 
@@ -124,7 +125,7 @@ def test_totals_are_formulas_and_equal_the_sums_of_the_inputs(written: Path, bat
         assert str(formulas.cell(row, col).value).startswith("="), header
         assert values.cell(row, col).value == pytest.approx(want, rel=1e-9), header
     rate = formulas.cell(row, column(formulas, "预算执行率")).value
-    assert "SUM(" in rate and "/SUM(" in rate and "AVERAGE" not in rate  # a ratio of sums, never an average
+    assert "SUMIF(" in rate and "/SUMIF(" in rate and "AVERAGE" not in rate  # a ratio of sums, never an average
 
 
 @pytest.mark.libreoffice
@@ -136,8 +137,9 @@ def test_totals_after_libreoffice_recalculates_the_summary(
     row = totals_row(ws)
     for header, want in expected_totals(batch).items():
         assert ws.cell(row, column(ws, header)).value == pytest.approx(want, rel=1e-9), header
-    grades = [ws.cell(r, 4).value for r in range(row + 3, row + 7)]
-    assert sum(grades) == 9  # every counted region has a grade
+    first = next(r for r in range(row, ws.max_row + 1) if ws.cell(r, 2).value == "自评等级分布")
+    grades = [ws.cell(r, 4).value for r in range(first + 1, first + 5)]
+    assert sum(grades) == 9  # every region in the totals has a grade
 
 
 def test_missing_region_and_broken_file_are_shown(written: Path) -> None:
@@ -146,7 +148,7 @@ def test_missing_region_and_broken_file_are_shown(written: Path) -> None:
     assert rows[MISSING_REGION][3] == "未报送"
     status = [r for r in wb["报送情况"].iter_rows(values_only=True)]
     broken = next(r for r in status if r[4] == "broken.xlsx")
-    assert broken[3] == "已拒收" and "损坏" in broken[8]
+    assert broken[3] == "无法受理" and "损坏" in broken[8]
     dup = next(r for r in status if r[4] == f"{DUPLICATED}.xlsx")
     assert dup[3] == "重复，未采用" and "填报日期最新" in dup[8]
     assert next(r for r in status if r[1] == MISSING_REGION)[3] == "未报送"
@@ -165,7 +167,7 @@ def test_text_from_returns_stays_text(written: Path) -> None:
 
 def test_indicator_rows_stacked_with_their_region(written: Path, batch: dict) -> None:
     ws = openpyxl.load_workbook(written)["指标明细"]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
     assert len(rows) == sum(len([x for x in v["ind_name"] if x]) for v in batch["values"].values())
     assert {r[0] for r in rows} == set(batch["values"])
 
@@ -174,11 +176,21 @@ def test_long_export(summary, tmp_path: Path) -> None:
     path = export_long(summary, tmp_path / "long.csv")
     with path.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert set(rows[0]) == {"region_code", "region_name", "field", "label", "value", "unit", "status"}
-    assert len(rows) == 9 * len(summary.spec.fields)
-    shixing = {r["field"]: r["value"] for r in rows if r["region_code"] == "440222"}
+    assert list(rows[0]) == [
+        "spec", "year", "region_code", "region_name", "section", "row", "field", "label", "value", "unit", "status", "status_label"
+    ]
+    fields = [r for r in rows if r["section"] == "field"]
+    assert len(fields) == 9 * len(summary.spec.fields)
+    indicators = [r for r in rows if r["section"] == "indicator"]
+    assert len(indicators) == sum(len(s.indicators) for _, s in summary.counted()) * len(summary.spec.table.columns)
+    assert {r["spec"] for r in rows} == {"yibao_dept"} and {r["year"] for r in rows} == {"2023"}
+    assert {(r["status"], r["status_label"]) for r in rows} <= {("ok", "已报送"), ("warnings", "已报送（有提示）")}
+    rates = {r["field"]: (r["value"], r["unit"]) for r in fields if r["region_code"] == "440222"}
+    assert rates["execution_rate"][1] == rates["enrollment_rate"][1] == "%"  # one scale for every rate
+    assert float(rates["execution_rate"][0]) == pytest.approx(100.0)
+    shixing = {r["field"]: r["value"] for r in fields if r["region_code"] == "440222"}
     assert float(shixing["total_expenditure"]) == pytest.approx(385.67)
-    linked = {r["field"]: r["value"] for r in rows if r["region_code"] == "440205"}
+    linked = {r["field"]: r["value"] for r in fields if r["region_code"] == "440205"}
     assert linked["department"] == "'" + LINK  # Excel opens it as text, not as a formula
     assert float(shixing["three_costs_change"]) == pytest.approx(-0.03)  # negative numbers stay numbers
     parquet = export_long(summary, tmp_path / "long.parquet")
@@ -197,7 +209,10 @@ def test_cli_aggregate(batch: dict, tmp_path: Path) -> None:
         app, ["aggregate", str(batch["dir"]), "-o", str(out), "--export", str(tmp_path / "l.csv")]
     )
     assert result.exit_code == 0, result.output
-    assert "未报送 1" in result.output and "已拒收 2" in result.output and out.is_file()
+    assert "未报送：1 个（新丰县）" in result.output and out.is_file()
+    assert "broken.xlsx：无法受理" in result.output and "扫描件.pdf：无法受理" in result.output
+    assert f"{DUPLICATED}.xlsx：重复，未采用" in result.output
+    assert str(out) in result.output and "l.csv" in result.output
 
 
 def test_cli_aggregate_without_returns_is_one_line(tmp_path: Path) -> None:
@@ -228,8 +243,9 @@ def test_a_whole_return_in_yuan_is_caught_across_regions(tmp_path: Path) -> None
     yuan = spec.regions.regions[2].code
     by_region = {code: subs[0] for code, subs in aggregate([tmp_path / "in"], jobs=1).by_region.items() if subs}
     flagged = {f.field for f in by_region[yuan].report.findings if f.code == "unit"}
-    assert {"budget_final", "total_expenditure", "recovered_funds"} <= flagged
-    assert by_region[yuan].status == "accepted_warnings"
+    assert {"budget_final", "project_expenditure", "recovered_funds"} <= flagged
+    assert not flagged & {f.id for f in spec.derived}  # reported at the inputs a clerk can change
+    assert by_region[yuan].status == "errors"  # in 元: an error, left out of the totals
     assert all(not any(f.code == "unit" for f in s.report.findings) for c, s in by_region.items() if c != yuan)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xltools.build import build_template, build_templates
-from xltools.layout import INSTRUCTIONS_SHEET, META_SHEET, layout_of
+from xltools.template import build_template, build_templates
+from xltools.contract import INSTRUCTIONS_SHEET, META_SHEET, layout_of
 from xltools.spec import load_spec
 
 SPEC_IDS = ("dept_overall", "yibao_dept", "project")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from xltools.cli import app
-from xltools.findings import CATALOGUE
+from xltools.catalogue.findings import CODES as CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xltools.expr import Bin, EvalError, ExprError, Num, Ref, evaluate, excel_round, parse, to_excel
+from xltools.spec.expr import Bin, EvalError, ExprError, Num, Ref, evaluate, excel_round, parse, to_excel
 
 
 def names_as_is(name: str) -> str:
@@ -93,7 +93,7 @@ _trees = st.recursive(_leaves, lambda kids: st.builds(Bin, st.sampled_from(["+",
 @given(tree=_trees, x=st.integers(-20, 20), y=st.integers(-20, 20), z=st.integers(-20, 20))
 def test_rendering_keeps_the_meaning(tree: object, x: int, y: int, z: int) -> None:
     """Render to Excel text, parse that text back: the value must not change (precedence, brackets)."""
-    from xltools.expr import Expr
+    from xltools.spec.expr import Expr
 
     values = {"x": x, "y": y, "z": z}
     text = to_excel(Expr("", tree), names_as_is)[1:]  # type: ignore[arg-type]

@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from returns import LECHANG, SHIXING, flat
 
-from xltools.build import build_template
+from xltools.template import build_template
 from xltools.check import check_file
-from xltools.fill import load_return_data
-from xltools.libreoffice import fill_like_a_person
+from support.fill import load_return_data
+from support.libreoffice_fill import fill_like_a_person
 
 pytestmark = pytest.mark.libreoffice
 

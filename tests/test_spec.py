@@ -259,7 +259,7 @@ def test_error_in_a_base_spec_names_the_base_file(schemas: Path) -> None:
 
 
 def test_a_spec_may_set_a_sum_tolerance(schemas: Path) -> None:
-    from xltools.rules import tolerance
+    from xltools.check.rules import tolerance
 
     spec = load_spec(write(schemas, "mini", GOOD.replace("formula: a + b}", "formula: a + b, tolerance: 0.5}")))
     assert tolerance(spec.fields["total"]) == 0.5

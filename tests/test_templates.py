@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xltools.build import build_template
+from xltools.template import build_template
 from xltools.read import read_workbook
 from xltools.spec import load_spec
 

@@ -22,22 +22,24 @@ _LAZY = {
     "load_spec": "xltools.spec",
     "list_specs": "xltools.spec",
     "SpecError": "xltools.spec",
-    "build_template": "xltools.build",
-    "build_templates": "xltools.build",
+    "build_template": "xltools.template",
+    "build_templates": "xltools.template",
     "check_file": "xltools.check",
+    "check_files": "xltools.check",
     "check_values": "xltools.check",
     "aggregate_returns": "xltools.aggregate",
-    "write_summary": "xltools.summary",
-    "export_long": "xltools.summary",
+    "write_summary": "xltools.aggregate",
+    "write_outputs": "xltools.aggregate",
+    "export_long": "xltools.aggregate",
 }
-_RENAMED = {"aggregate_returns": "aggregate"}  # the module xltools.aggregate holds the function aggregate
+_RENAMED = {"aggregate_returns": "aggregate"}  # the package xltools.aggregate holds the function aggregate
 
 if TYPE_CHECKING:
     from xltools.aggregate import aggregate as aggregate_returns
-    from xltools.build import build_template, build_templates
-    from xltools.check import check_file, check_values
+    from xltools.aggregate import export_long, write_outputs, write_summary
+    from xltools.check import check_file, check_files, check_values
     from xltools.spec import SpecError, list_specs, load_spec
-    from xltools.summary import export_long, write_summary
+    from xltools.template import build_template, build_templates
 
 
 def __getattr__(name: str) -> Any:
@@ -55,9 +57,11 @@ __all__ = [
     "build_template",
     "build_templates",
     "check_file",
+    "check_files",
     "check_values",
     "export_long",
     "list_specs",
     "load_spec",
+    "write_outputs",
     "write_summary",
 ]

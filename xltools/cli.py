@@ -1,228 +1,278 @@
 """The `xltools` command line: parse arguments, call the library, render, map to an exit status.
 
-Heavy libraries are imported inside the commands, so `xltools --help` starts fast.
+Every word comes from the catalogue, in Chinese unless ``--lang en`` or an English locale asks
+otherwise (DESIGN §12) — help texts, metavars and click's own usage errors included. Heavy libraries
+are imported inside the commands, so `xltools --help` starts fast.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from xltools.catalogue import console_lang, localise, say
+from xltools.console import localise_typer
+
+if TYPE_CHECKING:
+    from xltools.findings import Report
+
+
+def _argv_lang(argv: list[str]) -> str | None:
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
+
+
+LANG = console_lang(_argv_lang(sys.argv))  # help and usage errors are written before any option is parsed
+
+
+def t(key: str, **params: Any) -> str:
+    return say(key, LANG, **params)
+
+
+localise_typer(LANG)
+
 app = typer.Typer(
     name="xltools",
-    help="绩效自评表工具：生成填报模板、校验上报文件、汇总各地报表。"
-    " Templates, checks and summaries for budget-performance self-evaluation returns.",
+    help=t("cli.app"),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    options_metavar=t("meta.options"),
+    subcommand_metavar=t("meta.command"),
 )
-
-SchemasOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--schemas", help="Folder of spec files (default: the bundled schemas/).", file_okay=False, exists=True
-    ),
-]
 
 EXIT_OK, EXIT_ERRORS, EXIT_BAD = 0, 1, 2
 
+SchemasOpt = Annotated[
+    Path | None,
+    typer.Option("--schemas", help=t("opt.schemas"), file_okay=False, exists=True, metavar=t("meta.folder")),
+]
+LangOpt = Annotated[str | None, typer.Option("--lang", help=t("opt.lang"), metavar=t("meta.choice"))]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help=t("opt.jobs"), min=1, metavar=t("meta.n"))]
+
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"xltools: {message}", err=True)
+    typer.echo(say("cli.error", LANG, message=message), err=True)
     return typer.Exit(EXIT_BAD)
 
 
-@app.command("specs")
-def specs_cmd(schemas: SchemasOpt = None) -> None:
-    """List the return types (specs) available, with their versions and field counts."""
-    from xltools.spec import SpecError, list_specs
+def _lang(lang: str | None) -> str:
+    if lang is not None and lang not in ("zh", "en"):
+        raise _fail(t("cli.bad_value", option="--lang", allowed="zh, en", value=lang))
+    return console_lang(lang)
+
+
+def _guarded(fn: Any, lang: str, *args: Any, **kwargs: Any) -> Any:
+    """Run a library call; its expected failures become one line and exit 2, never a traceback."""
+    from xltools.atomic import OutputError
+    from xltools.spec import SpecError
 
     try:
-        specs = list_specs(schemas)
+        return fn(*args, **kwargs)
     except SpecError as e:
-        raise _fail(str(e)) from None
-    for s in specs:
+        raise _fail(e.text(lang)) from None
+    except OutputError as e:
+        raise _fail(say(f"output.{e.detail}", lang, path=e.path, reason=localise(e.reason, lang))) from None
+
+
+@app.command("specs", help=t("cli.specs"), options_metavar=t("meta.options"))
+def specs_cmd(schemas: SchemasOpt = None, lang: LangOpt = None) -> None:
+    from xltools.spec import list_specs
+
+    lg = _lang(lang)
+    for s in _guarded(list_specs, lg, schemas):
         columns = len(s.table.columns) if s.table else 0
         typer.echo(
-            f"{s.id:<14} 版本 {s.version:<6} {s.title}  "
-            f"（{len(s.fields)} 个字段：{len(s.inputs)} 填报 + {len(s.derived)} 公式；指标表 {columns} 列）"
+            say("cli.specs_line", lg, id=s.id, version=s.version, title=s.name.get(lg), fields=len(s.fields),
+                inputs=len(s.inputs), derived=len(s.derived), columns=columns)
         )
 
 
-@app.command("make-template")
+@app.command("make-template", help=t("cli.make_template"), options_metavar=t("meta.options"))
 def make_template_cmd(
-    spec: Annotated[str, typer.Option("--spec", "-s", help="Spec id (see `xltools specs`) or path to a .yaml spec.")],
-    region: Annotated[
-        str | None,
-        typer.Option(
-            "--region", "-r", help="Region code or name to prefill and lock, or `all` for one file per region."
-        ),
-    ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option("--year", "-y", help="Year of the return (default: last calendar year).", min=2000, max=2100),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Output .xlsx file (a folder with --region all).")
-    ] = None,
-    password: Annotated[
-        str | None, typer.Option("--password", help="Sheet-protection password (default: none).")
-    ] = None,
+    spec: Annotated[str, typer.Option("--spec", "-s", help=t("opt.spec_make"), metavar=t("meta.spec"))],
+    region: Annotated[str | None, typer.Option("--region", "-r", help=t("opt.region"), metavar=t("meta.region"))] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help=t("opt.year_make"), min=2000, max=2100, metavar=t("meta.year"))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=t("opt.output_make"), metavar=t("meta.path"))] = None,
+    password: Annotated[str | None, typer.Option("--password", help=t("opt.password"), metavar=t("meta.text"))] = None,
     schemas: SchemasOpt = None,
+    lang: LangOpt = None,
 ) -> None:
-    """Build a locked submission workbook (.xlsx) from a spec."""
-    from xltools.build import build_template, build_templates, default_year, template_name
-    from xltools.spec import SpecError, load_spec
+    from xltools.atomic import check_output
+    from xltools.spec import load_spec
+    from xltools.template import build_template, build_templates, default_year, template_name
 
-    try:
-        s = load_spec(spec, schemas)
-    except SpecError as e:
-        raise _fail(str(e)) from None
+    lg = _lang(lang)
+    s = _guarded(load_spec, lg, spec, schemas)
     y = year or default_year()
     if region is not None and region.lower() == "all":
         folder = output or Path(f"{s.id}_{y}")
-        if folder.suffix == ".xlsx":
-            raise _fail(f"--region all writes one file per region: give a folder, not {folder}")
-        paths = build_templates(s, folder, y, password)
-        typer.echo(f"已生成 {len(paths)} 个模板 → {folder}/")
+        if folder.suffix.lower() == ".xlsx":
+            raise _fail(say("cli.region_all_folder", lg, path=folder))
+        _guarded(check_output, lg, folder, folder=True)
+        paths = _guarded(build_templates, lg, s, folder, y, password)
+        typer.echo(say("cli.templates_written", lg, count=len(paths), path=f"{folder}/"))
         return
     r = None
     if region is not None:
         r = s.regions.find(region)
         if r is None:
-            known = "、".join(f"{x.code} {x.name}" for x in s.regions.regions)
-            raise _fail(f"地区 {region!r} 不在 {s.regions.name} 的地区列表中（可用: {known}）")
+            near = s.regions.suggest(region)
+            hint = (
+                say("cli.region_hint", lg, near="、".join(f"{x.code} {x.name}" for x in near))
+                if near
+                else say("cli.region_known", lg, known="、".join(f"{x.code} {x.name}" for x in s.regions.regions[:20]))
+            )
+            raise _fail(say("cli.unknown_region", lg, region=region, regions=s.regions.name, hint=hint))
     out = output or Path(template_name(s, y, r))
     if out.is_dir():
         out = out / template_name(s, y, r)
-    build_template(s, out, y, r, password)
-    typer.echo(f"已生成模板 → {out}")
+    _guarded(check_output, lg, out)
+    _guarded(build_template, lg, s, out, y, r, password)
+    typer.echo(say("cli.template_written", lg, path=out))
 
 
-@app.command("check")
+@app.command("check", help=t("cli.check"), options_metavar=t("meta.options"))
 def check_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Returned .xlsx files (or folders of them) to check.")],
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text (for a person) or json (one object per file per line).")
-    ] = "text",
-    annotate: Annotated[
-        Path | None,
-        typer.Option(
-            "--annotate",
-            "-a",
-            help="Write a copy of each return with every finding's cell marked and commented "
-            "(a file for one return, a folder for several).",
-        ),
-    ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")] = "zh",
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", help="Processes to read returns in (default: all cores).", min=1)
-    ] = None,
-    spec: Annotated[
-        str | None, typer.Option("--spec", "-s", help="Expect this spec: a return of another is a `template` error.")
-    ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            "--year", "-y", help="Expect this year: a return of another is a `template` error.", min=2000, max=2100
-        ),
-    ] = None,
+    files: Annotated[list[Path], typer.Argument(help=t("opt.files"), metavar=t("meta.files"))],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=t("opt.format"), metavar=t("meta.format"))] = "text",
+    annotate: Annotated[Path | None, typer.Option("--annotate", "-a", help=t("opt.annotate"), metavar=t("meta.path"))] = None,
+    annotate_all: Annotated[bool, typer.Option("--annotate-all", help=t("opt.annotate_all"))] = False,
+    lang: LangOpt = None,
+    jobs: JobsOpt = None,
+    spec: Annotated[str | None, typer.Option("--spec", "-s", help=t("opt.spec_check"), metavar=t("meta.spec"))] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help=t("opt.year_check"), min=2000, max=2100, metavar=t("meta.year"))] = None,
     schemas: SchemasOpt = None,
 ) -> None:
-    """Check returned workbooks; exit 0 when no file has errors, 1 when some has, 2 when some is unreadable."""
+    lg = _lang(lang)
     if fmt not in ("text", "json"):
-        raise _fail(f"--format must be text or json, not {fmt!r}")
-    if lang not in ("zh", "en"):
-        raise _fail(f"--lang must be zh or en, not {lang!r}")
+        raise _fail(say("cli.bad_value", lg, option="--format", allowed="text, json", value=fmt))
     import os
 
+    from xltools.atomic import check_output
     from xltools.check import check_files
+    from xltools.check.pipeline import unreadable_report
     from xltools.files import find_returns
-    from xltools.report import annotate as annotate_copy
     from xltools.report import render_json, render_text
 
-    paths = find_returns(files)
-    if not paths:
-        raise _fail("没有找到任何文件 / no files found")
-    reports = check_files(paths, lang, schemas, jobs or os.cpu_count() or 1, None, spec, year)
-    if fmt == "json":
-        typer.echo(render_json(reports))
-    else:
-        import sys
-
-        typer.echo(render_text(reports, lang, color=sys.stdout.isatty()), nl=False)
+    inputs = find_returns(files)
+    if not inputs:
+        raise _fail(say("cli.no_files", lg))
+    several = len(inputs) > 1
     if annotate is not None:
-        several = len(paths) > 1 or annotate.is_dir() or annotate.suffix.lower() != ".xlsx"
-        for path, report in zip(paths, reports, strict=True):
-            out = annotate / f"{path.stem}.checked.xlsx" if several else annotate
-            try:
-                annotate_copy(report, path, out)
-            except Exception as e:  # the copy is a courtesy; the check itself has been reported
-                typer.echo(f"xltools: could not write the annotated copy of {path}: {e}", err=True)
+        if several and annotate.suffix.lower() == ".xlsx":
+            raise _fail(say("cli.annotate_folder", lg, count=len(inputs), path=annotate))
+        _guarded(check_output, lg, annotate, folder=several)
+    if spec:
+        from xltools.spec import load_spec
+
+        _guarded(load_spec, lg, spec, schemas)
+    readable = [i for i in inputs if not i.problem]
+    checked = iter(check_files([i.path for i in readable], schemas, jobs or os.cpu_count() or 1, None, spec, year, [i.name for i in readable]))
+    reports = [unreadable_report(i.name, i.problem, reason="") if i.problem else next(checked) for i in inputs]
+    if fmt == "json":
+        typer.echo(render_json(reports, lg))
+    else:
+        typer.echo(render_text(reports, lg, color=sys.stdout.isatty()), nl=False)
+    if annotate is not None:
+        _annotate(inputs, reports, annotate, several, annotate_all, lg)
     statuses = {r.status for r in reports}
     raise typer.Exit(EXIT_BAD if "unreadable" in statuses else EXIT_ERRORS if "errors" in statuses else EXIT_OK)
 
 
-@app.command("aggregate")
+def _annotate(inputs: list[Any], reports: list[Report], target: Path, several: bool, everything: bool, lang: str) -> None:
+    from xltools.atomic import OutputError
+    from xltools.files import safe_file_name
+    from xltools.report import annotate as annotate_copy
+
+    written: list[Path] = []
+    for given, report in zip(inputs, reports, strict=True):
+        if report.unreadable or (not report.findings and not everything):
+            continue
+        out = target / safe_file_name(f"{Path(given.name).stem}.checked.xlsx") if several else target
+        try:
+            if annotate_copy(report, given.path, out) is not None:
+                written.append(out)
+        except (OutputError, OSError, ValueError, KeyError) as e:  # the copy is a courtesy: the check stands
+            reason = localise(getattr(e, "reason", None) or type(e).__name__, lang)
+            typer.echo(say("report.annotate_failed", lang, file=given.name, reason=reason), err=True)
+    for path in written:
+        typer.echo(say("report.annotated", lang, path=path), err=True)
+
+
+@app.command("aggregate", help=t("cli.aggregate"), options_metavar=t("meta.options"))
 def aggregate_cmd(
-    inputs: Annotated[list[Path], typer.Argument(help="Returned .xlsx files and/or folders of them.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The summary workbook to write (.xlsx).")],
-    spec: Annotated[
-        str | None, typer.Option("--spec", "-s", help="Spec being collected (default: the most common).")
-    ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option("--year", "-y", help="Year being collected (default: the most common).", min=2000, max=2100),
-    ] = None,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", help="Processes to check returns in (default: all cores).", min=1)
-    ] = None,
-    export: Annotated[
-        Path | None, typer.Option("--export", help="Also write a long-format export (.csv or .parquet).")
-    ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")] = "zh",
+    inputs: Annotated[list[Path], typer.Argument(help=t("opt.files"), metavar=t("meta.files"))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=t("opt.output_agg"), metavar=t("meta.file"))],
+    spec: Annotated[str | None, typer.Option("--spec", "-s", help=t("opt.spec_agg"), metavar=t("meta.spec"))] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help=t("opt.year_agg"), min=2000, max=2100, metavar=t("meta.year"))] = None,
+    jobs: JobsOpt = None,
+    export: Annotated[Path | None, typer.Option("--export", help=t("opt.export"), metavar=t("meta.file"))] = None,
+    lang: LangOpt = None,
     schemas: SchemasOpt = None,
 ) -> None:
-    """Merge all returns into one summary workbook: who sent what, what fails, and the totals."""
+    lg = _lang(lang)
     if output.suffix.lower() != ".xlsx":
-        raise _fail(f"--output must be an .xlsx file, not {output}")
+        raise _fail(say("cli.output_suffix", lg, option="--output", suffixes=".xlsx", path=output))
     if export is not None and export.suffix.lower() not in (".csv", ".parquet"):
-        raise _fail(f"--export must end in .csv or .parquet, not {export}")
-    import sys
+        raise _fail(say("cli.output_suffix", lg, option="--export", suffixes=".csv / .parquet", path=export))
+    from xltools.aggregate import AggregateError, aggregate, write_outputs
+    from xltools.atomic import check_output
 
-    from xltools.aggregate import AggregateError, aggregate
-    from xltools.summary import STATUS_ZH, export_long, write_summary
-
+    _guarded(check_output, lg, output)
+    if export is not None:
+        _guarded(check_output, lg, export)
     try:
         if sys.stderr.isatty():
             from rich.progress import Progress
 
             with Progress(transient=True) as bar:
-                task = bar.add_task("校验报表", total=None)
-                summary = aggregate(
-                    inputs,
-                    spec,
-                    year,
-                    jobs,
-                    lang,
-                    schemas,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )
+                task = bar.add_task(say("cli.progress", lg), total=None)
+                summary = aggregate(inputs, spec, year, jobs, schemas, progress=lambda done, total: bar.update(task, completed=done, total=total))
         else:
-            summary = aggregate(inputs, spec, year, jobs, lang, schemas)
+            summary = aggregate(inputs, spec, year, jobs, schemas)
     except AggregateError as e:
-        raise _fail(str(e)) from None
-    write_summary(summary, output)
-    if export is not None:
-        export_long(summary, export)
-    counts = summary.counts()
-    parts = "，".join(f"{STATUS_ZH[k]} {counts[k]}" for k in STATUS_ZH if counts[k])
-    typer.echo(f"{summary.spec.title} {summary.year} 年度：{len(summary.submissions)} 个文件，{parts} → {output}")
+        raise _fail(e.text(lg)) from None
+    paths = _guarded(write_outputs, lg, summary, output, export)
+    typer.echo(console_summary(summary, lg))
+    typer.echo(say("cli.written", lg, paths=[str(p) for p in paths]))
+
+
+def console_summary(summary: Any, lang: str) -> str:
+    """What a run of `aggregate` came to, in lines that cannot be misread: regions by status (named),
+    how many are in the totals, and every file not used with its reason."""
+    s = summary
+    lines = [say("cli.summary_head", lang, spec=s.spec.name.get(lang), year=s.year, regions=s.spec.regions.name, count=len(s.spec.regions.regions))]
+    for code in ("ok", "warnings", "errors", "rejected", "missing"):
+        regions = [r for r in s.spec.regions.regions if s.region_status(r) == code]
+        if not regions:
+            continue
+        names = say("cli.summary_names", lang, names=[r.name for r in regions]) if code != "ok" else ""
+        lines.append(say("cli.summary_region", lang, label=say(f"status.{code}", lang), count=len(regions), names=names))
+    lines.append(say("cli.summary_totals", lang, count=len({r.code for r, _ in s.in_totals()})))
+    unused = [x for x in s.submissions if not x.counted]
+    if unused:
+        lines.append(say("cli.summary_files", lang, count=len(s.submissions), unused=len(unused)))
+        for x in unused:
+            reason = x.reason.text(lang) if hasattr(x.reason, "text") else localise(x.reason, lang) if x.reason else ""
+            lines.append(say("cli.summary_file", lang, name=x.file_name, status=say(f"status.{x.status}", lang), reason=reason))
+    else:
+        lines.append(say("cli.summary_files_all", lang, count=len(s.submissions)))
+    return "\n".join(lines)
 
 
 def main() -> None:
+    from xltools.atomic import terminate_cleanly
+
+    terminate_cleanly()
     app(prog_name="xltools")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from xltools.catalogue import Msg, Text
 from xltools.findings import ERROR, WARNING
 from xltools.spec import Field, Spec
 
@@ -22,12 +23,12 @@ class CheckMeta:
     """What one generated check means, for turning its failures into findings."""
 
     code: str
-    expected: str
-    expected_en: str
+    expected: Any
     severity: str = ERROR
+    detail: str = ""
 
 
-MISSING = CheckMeta("missing", "", "")
+MISSING = CheckMeta("missing", None)
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,8 @@ class Failure:
         return self.meta.code
 
     @property
-    def expected(self) -> str:
+    def expected(self) -> Any:
         return self.meta.expected
-
-    @property
-    def expected_en(self) -> str:
-        return self.meta.expected_en
 
     @property
     def severity(self) -> str:
@@ -63,9 +60,8 @@ class Generated:
     frame_checks: list[tuple[str, CheckMeta]]  # dataframe-wide checks: (column they are about, meta)
 
 
-def _choices_text(choices: tuple[str, ...]) -> str:
-    shown = "、".join(choices[:8])
-    return shown + ("…" if len(choices) > 8 else "")
+def _choices_shown(choices: tuple[str, ...]) -> tuple[str, ...]:
+    return choices if len(choices) <= 8 else (*choices[:8], "…")
 
 
 def _checks(f: Field) -> tuple[list[pa.Check], list[CheckMeta]]:
@@ -74,24 +70,24 @@ def _checks(f: Field) -> tuple[list[pa.Check], list[CheckMeta]]:
     if f.numeric:
         if f.min is not None and f.max is not None:
             checks.append(pa.Check.in_range(f.min, f.max, include_min=not f.min_exclusive))
-            meta.append(CheckMeta("range", f"在 {f.min:g} 到 {f.max:g} 之间", f"between {f.min:g} and {f.max:g}"))
+            meta.append(CheckMeta("range", Msg.of("range.between", min=f.min, max=f.max)))
         elif f.min is not None:
             checks.append(pa.Check.gt(f.min) if f.min_exclusive else pa.Check.ge(f.min))
             sign = ">" if f.min_exclusive else "≥"
-            meta.append(CheckMeta("range", f"{sign} {f.min:g}", f"{sign} {f.min:g}"))
+            meta.append(CheckMeta("range", f"{sign} {f.min:g}"))
         elif f.max is not None:
             checks.append(pa.Check.le(f.max))
-            meta.append(CheckMeta("range", f"≤ {f.max:g}", f"≤ {f.max:g}"))
+            meta.append(CheckMeta("range", f"≤ {f.max:g}"))
     if f.kind == "number" and f.decimals is not None and not f.derived:
         d = f.decimals  # more digits than the form shows: totals differ from what the clerk sees
         checks.append(pa.Check(lambda s, d=d: (s.round(d) - s).abs() < 1e-9, name=f"decimals_{d}"))
-        meta.append(CheckMeta("type", f"保留 {d} 位小数的数字", f"a number with {d} decimals", WARNING))
+        meta.append(CheckMeta("type", d, WARNING, "decimals"))
     if f.choices:
         checks.append(pa.Check.isin(list(f.choices)))
-        meta.append(CheckMeta("choice", _choices_text(f.choices), ", ".join(f.choices[:8])))
+        meta.append(CheckMeta("choice", _choices_shown(f.choices)))
     if f.pattern:
         checks.append(pa.Check.str_matches(f.pattern))
-        meta.append(CheckMeta("pattern", f.pattern_hint or f.pattern, f.pattern_hint or f.pattern))
+        meta.append(CheckMeta("pattern", Text(f.pattern_hint or f.pattern, f.pattern_hint_en or None)))
     return checks, meta
 
 
@@ -130,7 +126,7 @@ def table_schema(spec: Spec, qualitative: bool) -> Generated:
                 (
                     c.id,
                     _dependent_check(c.id, parent, mapping),
-                    CheckMeta("choice", "与一级指标对应的二级指标", "a level-2 category under its level-1"),
+                    CheckMeta("choice", None, detail="under_parent"),
                 )
             )
     return _generate(cols, wide)

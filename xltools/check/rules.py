@@ -1,8 +1,9 @@
 """The spec's logic applied to one return's typed values: derived values, rules, magnitudes.
 
 Derived values are recomputed from the inputs (cached values in the file are never trusted, only
-compared). A rule is skipped, never guessed, when a value it needs is blank or unreadable:
-the blank or unreadable value has its own finding already.
+compared). A rule is skipped, never guessed, when a value it needs is blank or unreadable: the blank
+or unreadable value has its own finding already. A finding about a derived value also names the input
+cells behind it: those are the cells a clerk can change.
 """
 
 from __future__ import annotations
@@ -10,35 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from xltools.expr import EvalError, Expr, evaluate
-from xltools.findings import ERROR, WARNING, Finding, make, show
+from xltools.catalogue import Msg, Text, show
+from xltools.check.typed import Typed
+from xltools.check.values import is_blank, normalise_text
+from xltools.findings import ERROR, Finding
 from xltools.spec import Field, Rule, Spec
-from xltools.values import is_blank, normalise_text
-
-MAGNITUDE_BAND = (2000.0, 50000.0)  # "about 10,000 times": 元 entered where 万元 was asked
-MAGNITUDE_UNIT = "万元"  # the unit whose figures are compared across regions
-
-
-@dataclass
-class Typed:
-    """A return's values after coercion: what is known, what is blank, what could not be read."""
-
-    spec: Spec
-    values: dict[str, Any] = field(default_factory=dict)
-    blank: set[str] = field(default_factory=set)
-    unknown: set[str] = field(default_factory=set)
-    table: dict[str, list[Any]] = field(default_factory=dict)
-    table_unknown: set[tuple[str, int]] = field(default_factory=set)
-    used: list[int] = field(default_factory=list)
-    qualitative: list[bool] = field(default_factory=list)
-
-    def columns_scope(self) -> dict[str, list[Any]]:
-        """Table columns as lists over the used rows (for SUM, SUMIF…)."""
-        return {c: [vals[i] for i in self.used] for c, vals in self.table.items()}
-
+from xltools.spec.expr import EvalError, Expr, evaluate
 
 Locate = Callable[[str, int | None], tuple[str, str]]  # (field id, table row) -> (sheet, A1)
 
@@ -74,7 +54,28 @@ def tolerance(f: Field) -> float:
     return 0.01 * len(addends) if addends else 1e-6
 
 
-def compare_derived(t: Typed, file_values: dict[str, Any], locate: Locate, lang: str) -> list[Finding]:
+def related_cells(spec: Spec, ids: list[str], locate: Locate, row: int | None = None) -> tuple[str, ...]:
+    """The cells of ``ids`` (row ``row`` for table columns) as sheet!A1, each once, in order."""
+    columns = {c.id for c in spec.table.columns} if spec.table else set()
+    out: list[str] = []
+    for n in ids:
+        sheet, cell = locate(n, row if n in columns else None)
+        if sheet and cell and f"{sheet}!{cell}" not in out:
+            out.append(f"{sheet}!{cell}")
+    return tuple(out)
+
+
+def _rule_cells(spec: Spec, rule: Rule, locate: Locate, row: int | None) -> tuple[str, ...]:
+    """What a broken rule involves besides its own cell: the other values it names and, when it is about a
+    derived value, the inputs behind that value (the cells a clerk can change)."""
+    order = {n: i for i, n in enumerate(spec.all_ids())}
+    others = sorted(rule.names - {rule.field}, key=lambda n: order.get(n, len(order)))
+    target = spec.fields.get(rule.field)
+    behind = spec.inputs_behind(rule.field) if target is not None and target.derived else []
+    return related_cells(spec, [*others, *behind], locate, row)
+
+
+def compare_derived(t: Typed, file_values: dict[str, Any], locate: Locate) -> list[Finding]:
     """`sum` findings: a derived cell whose stored value differs from what its inputs give."""
     out: list[Finding] = []
     for f in t.spec.derived:
@@ -89,8 +90,9 @@ def compare_derived(t: Typed, file_values: dict[str, Any], locate: Locate, lang:
             differs = abs(float(stored) - float(computed)) > tolerance(f)
         if differs:
             sheet, cell = locate(f.id, None)
+            behind = related_cells(t.spec, t.spec.inputs_behind(f.id), locate)
             out.append(
-                make("sum", ERROR, sheet, cell, f.id, f.label, expected=_round(computed), actual=stored, lang=lang)
+                Finding("sum", ERROR, sheet, cell, f.id, "", {"label": f.name}, _round(computed), stored, behind)
             )
     return out
 
@@ -117,9 +119,7 @@ def _holds(expr: Expr | None, scope: dict[str, Any]) -> bool | None:
         return None
 
 
-def apply_rule(
-    rule: Rule, t: Typed, scope: dict[str, Any], skip: set[str], locate: Locate, row: int | None, lang: str
-) -> Finding | None:
+def apply_rule(rule: Rule, t: Typed, scope: dict[str, Any], skip: set[str], locate: Locate, row: int | None) -> Finding | None:
     """One rule on one scope (the return, or one indicator row)."""
     if _needed(rule) & skip:
         return None
@@ -131,30 +131,30 @@ def apply_rule(
     elif _holds(rule.check, scope) is not False:
         return None
     sheet, cell = locate(rule.field, row)
-    message = format_message(rule.message_en if lang == "en" and rule.message_en else rule.message, scope)
-    target = t.spec.field(rule.field)
+    text = Text(format_message(rule.message, scope), format_message(rule.message_en, scope) if rule.message_en else None)
     actual = scope.get(rule.field)
-    return make(
+    others = _rule_cells(t.spec, rule, locate, row)
+    return Finding(
         rule.code,
         rule.severity,
         sheet,
         cell,
         rule.field,
-        target.label,
-        expected=rule.check.text if rule.check else f"{rule.require} 已填写",
-        actual=actual if not isinstance(actual, list) else None,
-        lang=lang,
-        message=message,
+        "" if rule.code == "rule" else "rule",
+        {"text": text, "label": t.spec.field(rule.field).name, "rule": rule.id},
+        rule.check.text if rule.check else rule.require,
+        actual if not isinstance(actual, list) else None,
+        tuple(c for c in others if c != f"{sheet}!{cell}"),
     )
 
 
-def check_rules(t: Typed, incomplete: set[str], locate: Locate, lang: str) -> list[Finding]:
+def check_rules(t: Typed, incomplete: set[str], locate: Locate) -> list[Finding]:
     """The spec's cross-field rules on the whole return."""
     scope = {**t.values, **t.columns_scope()}
     skip = t.blank | t.unknown | incomplete | {c for c, _ in t.table_unknown}
     out = []
     for rule in t.spec.rules:
-        f = apply_rule(rule, t, scope, skip, locate, None, lang)
+        f = apply_rule(rule, t, scope, skip, locate, None)
         if f:
             out.append(f)
             if f.severity == ERROR:
@@ -162,7 +162,7 @@ def check_rules(t: Typed, incomplete: set[str], locate: Locate, lang: str) -> li
     return out
 
 
-def check_rows(t: Typed, locate: Locate, lang: str) -> list[Finding]:
+def check_rows(t: Typed, locate: Locate) -> list[Finding]:
     """The indicator table's row rules on every used row."""
     table = t.spec.table
     if table is None:
@@ -185,7 +185,7 @@ def check_rows(t: Typed, locate: Locate, lang: str) -> list[Finding]:
             except EvalError:
                 skip.add(rid)
         for rule in table.row_rules:
-            f = apply_rule(rule, t, scope, skip, locate, i, lang)
+            f = apply_rule(rule, t, scope, skip, locate, i)
             if f:
                 out.append(f)
                 if f.severity == ERROR:
@@ -193,63 +193,70 @@ def check_rows(t: Typed, locate: Locate, lang: str) -> list[Finding]:
     return out
 
 
-def check_table_filled(t: Typed, locate: Locate, lang: str) -> list[Finding]:
+def check_table_filled(t: Typed, locate: Locate) -> list[Finding]:
     table = t.spec.table
-    if table is None or t.used:
+    if table is None or t.used or not t.table:
         return []
     first = table.columns[0]
     sheet, cell = locate(first.id, 0)
-    msg = (
-        "the indicator table is empty: fill in at least one indicator"
-        if lang == "en"
-        else "绩效指标表未填写任何指标，请至少填写一行"
-    )
-    return [make("missing", ERROR, sheet, cell, first.id, first.label, lang=lang, message=msg)]
+    return [Finding("missing", ERROR, sheet, cell, first.id, "table_empty", {"label": first.name})]
 
 
-def check_magnitudes(t: Typed, locate: Locate, lang: str) -> list[Finding]:
-    """`unit` warnings: an amount about 10,000 times its siblings or its partner (元 for 万元)."""
-    lo, hi = MAGNITUDE_BAND
+def check_magnitudes(t: Typed, locate: Locate) -> list[Finding]:
+    """`unit` errors: an amount about 10,000 times its sibling parts or its partner (元 typed for 万元).
+
+    A derived amount that is out of scale is reported at the input behind it that makes it so (the
+    largest one): that is the cell the clerk must change.
+    """
     spec = t.spec
+    if not spec.magnitude_unit:
+        return []
+    lo, hi = spec.magnitude_band
     found: dict[str, Finding] = {}
 
     def val(fid: str) -> float | None:
         v = t.values.get(fid)
-        return float(v) if isinstance(v, int | float) and fid not in t.unknown and v > 0 else None
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and fid not in t.unknown and v > 0
+        return float(v) if ok else None
 
-    def flag(fid: str, ref_label: str, ref: float) -> None:
-        if fid in found or fid not in spec.fields:
-            return
+    def flag(fid: str, reference: Text | Msg, ref_value: float) -> None:
         f = spec.fields[fid]
-        sheet, cell = locate(fid, None)
-        found[fid] = make(
-            "unit",
-            WARNING,
-            sheet,
-            cell,
-            fid,
-            f.label,
-            expected=f"{ref_label}（{show(ref)}）",
-            actual=t.values[fid],
-            lang=lang,
+        culprit, detail, total = fid, "", None
+        if f.derived:
+            behind = [(val(a), a) for a in spec.inputs_behind(fid) if spec.fields[a].unit == spec.magnitude_unit]
+            behind = [(v, a) for v, a in behind if v]
+            if not behind:
+                return
+            culprit, detail, total = max(behind)[1], "via_total", f
+        if culprit in found:
+            return
+        c = spec.fields[culprit]
+        sheet, cell = locate(culprit, None)
+        params: dict[str, Any] = {"label": c.name, "reference": reference, "unit": spec.magnitude_unit}
+        cells: tuple[str, ...] = ()
+        if total is not None:
+            params["total"] = total.name
+            cells = related_cells(spec, [total.id], locate)
+        found[culprit] = Finding(
+            "unit", ERROR, sheet, cell, culprit, detail, params, ref_value, t.values[culprit], cells
         )
 
     for f in spec.derived:
         addends = f.formula.addends() if f.formula is not None else None
-        if not addends or not all(a in spec.fields and spec.fields[a].unit == f.unit for a in addends):
+        if not addends or not all(a in spec.fields and spec.fields[a].unit == f.unit == spec.magnitude_unit for a in addends):
             continue
         known = {a: val(a) for a in addends}
         for a, v in known.items():
             others = sum(x for b, x in known.items() if b != a and x)
             if v and others and lo <= v / others <= hi:
-                flag(a, "其他分项合计" if lang != "en" else "the other parts", others)
+                flag(a, Msg.of("ref.other_parts"), others)
     for a, b in spec.magnitude_pairs:
         va, vb = val(a), val(b)
         if va and vb:
             if lo <= va / vb <= hi:
-                flag(a, spec.fields[b].label, vb)
+                flag(a, spec.fields[b].name, vb)
             elif lo <= vb / va <= hi:
-                flag(b, spec.fields[a].label, va)
+                flag(b, spec.fields[a].name, va)
     return list(found.values())
 
 

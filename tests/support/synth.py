@@ -1,4 +1,4 @@
-"""Synthetic returns for samples and benchmarks: a seed return varied per region, kept only when clean.
+"""Test helper: synthetic returns for samples and benchmarks: a seed return varied per region, kept only when clean.
 
 "Consistent" is decided by the spec itself: a draw is kept when `check_values` finds nothing.
 """
@@ -9,8 +9,8 @@ import random
 from typing import Any
 
 from xltools.check import check_values
-from xltools.expr import EvalError, evaluate, excel_round
 from xltools.spec import Region, Spec
+from xltools.spec.expr import EvalError, evaluate, excel_round
 
 
 def synthesize(
@@ -56,23 +56,28 @@ def _seed_region_name(spec: Spec, base: dict[str, Any]) -> str:
 
 
 def _indicators(spec: Spec, base: dict[str, Any], rng: random.Random) -> dict[str, list[Any]]:
-    """The seed's indicator rows with quantitative actuals jittered and scores recomputed by the spec."""
-    assert spec.table is not None
-    cols = {c.id: list(base.get(c.id) or []) for c in spec.table.columns}
+    """The seed's indicator rows with quantitative actuals jittered and scores recomputed by the spec's
+    standard score (columns found by their roles in the spec)."""
+    table = spec.table
+    assert table is not None
+    cols = {c.id: list(base.get(c.id) or []) for c in table.columns}
     n = max((len(v) for v in cols.values()), default=0)
-    standard = dict(spec.table.row_values).get("ind_standard_score")
+    actual_id, score_id, weight_id, reason_id = (table.role(r) for r in ("actual", "score", "weight", "reason"))
+    standard = dict(table.row_values).get(table.role("standard") or "")
+    if standard is None or not (actual_id and score_id and weight_id and reason_id):
+        return cols
     for i in range(n):
         row = {c: (vals[i] if i < len(vals) else None) for c, vals in cols.items()}
-        seed_actual = row.get("ind_actual")
-        if row.get("ind_direction") == "定性" or standard is None or not isinstance(seed_actual, int | float):
+        seed_actual = row.get(actual_id)
+        qualitative = table.qualitative_when is not None and bool(evaluate(table.qualitative_when, row))
+        if qualitative or not isinstance(seed_actual, int | float):
             continue
-        actual = seed_actual * rng.uniform(0.93, 1.08)
-        row["ind_actual"] = excel_round(actual, 2)
+        row[actual_id] = excel_round(seed_actual * rng.uniform(0.93, 1.08), 2)
         try:
             score = evaluate(standard, row)
         except EvalError:
             continue
-        cols["ind_actual"][i], cols["ind_score"][i] = row["ind_actual"], score
-        if score < row["ind_weight"] and not row.get("ind_reason"):
-            cols["ind_reason"][i] = "（示例）未完全达到年度指标值，将加强工作推进。"
+        cols[actual_id][i], cols[score_id][i] = row[actual_id], score
+        if score < row[weight_id] and not row.get(reason_id):
+            cols[reason_id][i] = "（示例）未完全达到年度指标值，将加强工作推进。"
     return cols

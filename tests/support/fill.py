@@ -1,4 +1,4 @@
-"""Fill a template's input cells through its defined names (as a program would, not a person).
+"""Test helper: fill a template's input cells through its defined names (as a program would, not a person).
 
 openpyxl keeps protection, validations and names, and empties every formula's cached value,
 so a filled file is exactly the "saved by a program that never recalculated" case of DESIGN §3.
@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from xltools.build import atomic_path
+from xltools.atomic import atomic_path
 
 
 def name_cells(wb: Any, name: str) -> list[Any]:

@@ -25,9 +25,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
+MAX_LENGTH = 4000  # characters: a spec's formulas are a few hundred at most
+MAX_DEPTH = 40  # nested parentheses, functions and signs
+
 
 class ExprError(ValueError):
-    """The text of an expression cannot be parsed."""
+    """The text of an expression cannot be parsed: ``detail`` is its catalogue key (``expr.<detail>``)."""
+
+    def __init__(self, detail: str, **params: object) -> None:
+        self.detail, self.params = detail, params
+        super().__init__(f"{detail}: {params}")
 
 
 class EvalError(ArithmeticError):
@@ -138,15 +145,40 @@ class Expr:
 
         return tuple(out) if walk(tree) and len(out) > 1 else None
 
+    def ratio(self) -> tuple[str, str] | None:
+        """(numerator, denominator) when the expression divides one field by another exactly once."""
+        found: list[tuple[str, str]] = []
+
+        def walk(node: Node) -> None:
+            if isinstance(node, Bin):
+                if node.op == "/":
+                    if isinstance(node.left, Ref) and isinstance(node.right, Ref):
+                        found.append((node.left.name, node.right.name))
+                    else:
+                        found.append(("", ""))
+                walk(node.left)
+                walk(node.right)
+            elif isinstance(node, Neg):
+                walk(node.operand)
+            elif isinstance(node, Call):
+                for a in node.args:
+                    walk(a)
+
+        walk(self.tree)
+        return found[0] if len(found) == 1 and found[0][0] else None
+
 
 def parse(text: str) -> Expr:
-    """Parse ``text``; raise ExprError with a plain description of what is wrong."""
-    tokens = _tokenize(str(text))
-    parser = _Parser(tokens, str(text))
+    """Parse ``text``; raise ExprError saying what is wrong (bounded: length and nesting depth)."""
+    text = str(text)
+    if len(text) > MAX_LENGTH:
+        raise ExprError("too_long", length=len(text), limit=MAX_LENGTH)
+    tokens = _tokenize(text)
+    parser = _Parser(tokens, text)
     tree = parser.expression()
     if parser.pos != len(tokens):
-        raise ExprError(f"多余的内容: {tokens[parser.pos][1]!r}")
-    return Expr(str(text), tree)
+        raise ExprError("extra", token=tokens[parser.pos][1])
+    return Expr(text, tree)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -156,7 +188,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ExprError(f"无法识别的字符 {text[pos:].strip()[:1]!r}（位置 {pos + 1}）")
+            raise ExprError("character", char=text[pos:].strip()[:1], position=pos + 1)
         kind = m.lastgroup or ""
         tokens.append((kind, m.group(kind)))
         pos = m.end()
@@ -165,7 +197,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str]], text: str) -> None:
-        self.tokens, self.text, self.pos = tokens, text, 0
+        self.tokens, self.text, self.pos, self.depth = tokens, text, 0, 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -173,25 +205,34 @@ class _Parser:
     def take(self, value: str | None = None) -> tuple[str, str]:
         tok = self.peek()
         if tok is None:
-            raise ExprError("表达式不完整")
+            raise ExprError("incomplete")
         if value is not None and tok[1] != value:
-            raise ExprError(f"此处应为 {value!r}，实际为 {tok[1]!r}")
+            raise ExprError("expected", expected=value, found=tok[1])
         self.pos += 1
         return tok
 
     def expression(self, min_prec: int = 1) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError("too_deep", limit=MAX_DEPTH)
         left = self.unary()
         while (tok := self.peek()) and tok[0] == "op" and _PRECEDENCE.get(tok[1], 0) >= min_prec:
             op = self.take()[1]
             right = self.expression(_PRECEDENCE[op] + 1)
             left = Bin(op, left, right)
+        self.depth -= 1
         return left
 
     def unary(self) -> Node:
         tok = self.peek()
         if tok and tok[1] == "-":
             self.take()
-            return Neg(self.unary())
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExprError("too_deep", limit=MAX_DEPTH)
+            node = Neg(self.unary())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self) -> Node:
@@ -209,11 +250,11 @@ class _Parser:
             node = self.expression()
             self.take(")")
             return node
-        raise ExprError(f"此处不应出现 {value!r}")
+        raise ExprError("unexpected", token=value)
 
     def call(self, fn: str) -> Node:
         if fn not in FUNCTIONS:
-            raise ExprError(f"不支持的函数 {fn}（可用: {', '.join(sorted(FUNCTIONS))}）")
+            raise ExprError("function", function=fn, known=", ".join(sorted(FUNCTIONS)))
         self.take("(")
         args: list[Node] = []
         if (tok := self.peek()) and tok[1] != ")":
@@ -224,7 +265,7 @@ class _Parser:
         self.take(")")
         f = FUNCTIONS[fn]
         if len(args) < f.min_args or (f.max_args is not None and len(args) > f.max_args):
-            raise ExprError(f"函数 {fn} 的参数个数不对（{len(args)} 个）")
+            raise ExprError("arity", function=fn, count=len(args))
         return Call(fn, tuple(args))
 
 

@@ -1,0 +1,286 @@
+"""Merge many returns into one summary for the bureau (DESIGN §6): every input accounted for.
+
+Phase 1 (read, identify, type) runs in isolated worker processes; pandera then validates the scalar
+fields of all returns as one frame and all their indicator rows as one frame; rules run last. Each
+region gets one status from one vocabulary (missing, ok, warnings, errors, rejected); each file one
+too (the same, or duplicate). Only returns without errors reach the totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltools.catalogue import Msg, Text
+from xltools.check.identify import not_collected
+from xltools.check.pipeline import Prepared, Progress, finish, prepare_all, unreadable_report, validate_all
+from xltools.check.values import normalise_text
+from xltools.files import Input, find_returns
+from xltools.findings import ERROR, Finding, Report
+from xltools.spec import Region, Spec, SpecError, load_spec
+
+OK, WARNINGS, ERRORS, REJECTED, DUPLICATE, MISSING = "ok", "warnings", "errors", "rejected", "duplicate", "missing"
+COUNTED = (OK, WARNINGS, ERRORS)  # a region's return: listed with its figures
+IN_TOTALS = (OK, WARNINGS)  # and these only are summed
+_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+class AggregateError(ValueError):
+    """The call cannot produce a summary (no returns, unknown spec…): ``detail`` is its catalogue key."""
+
+    def __init__(self, detail: str, **params: Any) -> None:
+        super().__init__(detail)
+        self.detail, self.params = detail, params
+
+    def text(self, lang: str = "zh") -> str:
+        if self.detail == "spec":
+            return str(self.params["error"].text(lang))
+        from xltools.catalogue import say
+
+        return say(f"aggregate.{self.detail}", lang, **self.params)
+
+
+@dataclass
+class Submission:
+    """One input file and what became of it."""
+
+    path: Path
+    report: Report
+    name: str = ""
+    status: str = REJECTED
+    reason: Any = None  # why it was rejected or not used (a catalogue message or a finding)
+    region: Region | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
+    fill_date: Any = None
+    mtime: float = 0.0
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (sheet, A1)
+
+    @property
+    def file_name(self) -> str:
+        """The file's own name, as a person reads it."""
+        return Path(self.name).name if self.name else self.path.name
+
+    @property
+    def counted(self) -> bool:
+        return self.status in COUNTED
+
+    @property
+    def in_totals(self) -> bool:
+        return self.status in IN_TOTALS
+
+    def classify(self) -> None:
+        self.status = ERRORS if self.report.errors else WARNINGS if self.report.warnings else OK
+
+
+@dataclass
+class Summary:
+    spec: Spec
+    year: int
+    submissions: list[Submission]
+    by_region: dict[str, list[Submission]]  # region code -> the returns that count (none: not sent)
+    rejected: dict[str, list[Submission]] = field(default_factory=dict)  # region code -> its rejected files
+
+    def counted(self) -> list[tuple[Region, Submission]]:
+        """Every return that counts (listed with its figures), region by region in list order."""
+        return [(r, s) for r in self.spec.regions.regions for s in self.by_region.get(r.code, [])]
+
+    def in_totals(self) -> list[tuple[Region, Submission]]:
+        """The returns whose figures are summed: counted and without errors."""
+        return [(r, s) for r, s in self.counted() if s.in_totals]
+
+    def left_out(self) -> list[tuple[Region, Submission]]:
+        """Counted returns whose figures stay out of the totals (they have errors)."""
+        return [(r, s) for r, s in self.counted() if not s.in_totals]
+
+    def region_status(self, region: Region) -> str:
+        """missing, rejected (only rejected files), or the status of its counted return."""
+        subs = self.by_region.get(region.code) or []
+        if subs:
+            return subs[0].status
+        return REJECTED if self.rejected.get(region.code) else MISSING
+
+    def lines(self) -> list[tuple[Region, Submission | None]]:
+        """One line per counted return, region by region; a region with none gets one line of its own."""
+        out: list[tuple[Region, Submission | None]] = []
+        for r in self.spec.regions.regions:
+            subs = self.by_region.get(r.code) or []
+            out += [(r, s) for s in subs] if subs else [(r, None)]
+        return out
+
+    def region_counts(self) -> Counter[str]:
+        """Regions by status."""
+        return Counter(self.region_status(r) for r in self.spec.regions.regions)
+
+    def file_counts(self) -> Counter[str]:
+        """Files by status."""
+        return Counter(s.status for s in self.submissions)
+
+
+def aggregate(
+    inputs: Iterable[Path | str],
+    spec: str | None = None,
+    year: int | None = None,
+    jobs: int | None = None,
+    schemas: Path | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Check every return found in ``inputs`` and merge the ones that count, region by region."""
+    given = [Path(i) for i in inputs]
+    absent = [str(i) for i in given if not os.path.lexists(i)]
+    if absent:
+        raise AggregateError("not_found", paths=absent)
+    found = find_returns(given)
+    if not found:
+        raise AggregateError("no_files")
+    readable = [i for i in found if not i.problem]
+    prepared = prepare_all([i.path for i in readable], schemas, jobs or os.cpu_count() or 1, progress, names=[i.name for i in readable])
+    by_input = dict(zip((id(i) for i in readable), prepared, strict=True))
+    ordered = [by_input.get(id(i)) or Prepared(unreadable_report(i.name, i.problem, reason="")) for i in found]
+    spec_obj, year = _decide(ordered, spec, year, schemas)
+    for p in ordered:
+        _reject_other(p, spec_obj, year)
+    validate_all([p for p in ordered if p.typed is not None])
+    subs = [_submission(p, i, spec_obj) for p, i in zip(ordered, found, strict=True)]
+    compare_regions(subs, spec_obj)
+    by_region = _choose(subs, spec_obj)
+    rejected: dict[str, list[Submission]] = {}
+    for s in subs:
+        if s.status == REJECTED:
+            region = s.region or _region_from_name(s.file_name, spec_obj)
+            if region is not None:
+                s.region = region
+                rejected.setdefault(region.code, []).append(s)
+    return Summary(spec_obj, year, subs, by_region, rejected)
+
+
+def _decide(prepared: list[Prepared], spec: str | None, year: int | None, schemas: Path | None) -> tuple[Spec, int]:
+    """The spec and year being collected: as given, else the most common among the returns."""
+    found = Counter((p.report.spec, p.report.year) for p in prepared if p.typed is not None)
+    if spec is None:
+        if not found:
+            raise AggregateError("no_spec")
+        spec = Counter(s for s, _ in found.elements()).most_common(1)[0][0]
+    try:
+        spec_obj = load_spec(spec or "", schemas)
+    except SpecError as e:
+        raise AggregateError("spec", error=e) from None
+    if year is None:
+        years = Counter(y for s, y in found.elements() if s == spec_obj.id and y)
+        if not years:
+            raise AggregateError("no_year", spec=spec_obj.name)
+        year = years.most_common(1)[0][0]
+    return spec_obj, int(year)
+
+
+def _reject_other(p: Prepared, spec: Spec, year: int) -> None:
+    """A return of another spec or year is rejected with a `template` finding saying so."""
+    if p.typed is None:
+        return
+    other = not_collected(p.report, spec, year)
+    if other is not None:
+        p.report.findings.append(other)
+        p.typed, p.ext = None, None
+
+
+def _submission(p: Prepared, given: Input, spec: Spec) -> Submission:
+    report = finish(p)
+    try:
+        mtime = given.path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    sub = Submission(given.path, report, given.name, mtime=mtime)
+    if p.typed is None:
+        sub.reason = report.findings[0] if report.findings else None
+        sub.region = spec.regions.find(report.region_code or "") if report.region_code else None
+        return sub
+    region = spec.regions.find(report.region_code or "")
+    if region is None:
+        sub.reason = Msg.of("reason.unknown_region", code=report.region_code, regions=spec.regions.name)
+        return sub
+    t = p.typed
+    sub.region, sub.fill_date, sub.where = region, p.fill_date, dict(p.ext.where) if p.ext else {}
+    sub.values = {k: v for k, v in t.values.items() if k not in t.unknown}
+    if spec.table is not None:
+        sub.indicators = [{c: t.table[c][i] for c in t.table} for i in t.used]
+    sub.classify()
+    return sub
+
+
+def _region_from_name(name: str, spec: Spec) -> Region | None:
+    """The region a rejected file is for, by a region code or name in its file name (only when one matches)."""
+    hits = {r for code in _CODE.findall(name) if (r := spec.regions.find(code)) is not None}
+    if not hits:
+        hits = {r for r in spec.regions.regions if r.name in name}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def compare_regions(subs: list[Submission], spec: Spec) -> None:
+    """`unit` errors across returns: an amount about 10,000 times the regions' median was almost
+    certainly entered in 元 — a whole return in 元 passes every check inside itself."""
+    if not spec.magnitude_unit:
+        return
+    lo, hi = spec.magnitude_band
+    counted = [s for s in subs if s.counted]
+    for f in spec.fields.values():
+        if f.unit != spec.magnitude_unit or not f.numeric:
+            continue
+        values = [(s, v) for s in counted if isinstance(v := s.values.get(f.id), int | float) and v > 0]
+        if len(values) < 3:
+            continue
+        median = statistics.median(v for _, v in values)  # once per field: one outlier barely moves it
+        for s, v in values:
+            if lo <= v / median <= hi:
+                target = f
+                if f.derived:  # name the input behind it that is out of scale
+                    behind = [(s.values.get(a), a) for a in spec.inputs_behind(f.id) if spec.fields[a].unit == f.unit]
+                    behind = [(x, a) for x, a in behind if isinstance(x, int | float)]
+                    if behind:
+                        target = spec.fields[max(behind)[1]]
+                if any(x.code == "unit" and x.field == target.id for x in s.report.findings):
+                    continue  # already flagged, within its own return or through another total
+                sheet, cell = s.where.get(target.id, ("", ""))
+                params = {"label": target.name, "unit": spec.magnitude_unit}
+                s.report.findings.append(
+                    Finding("unit", ERROR, sheet, cell, target.id, "peers", params, median, s.values.get(target.id))
+                )
+                s.classify()
+
+
+def duplicate_rule(spec: Spec) -> Msg:
+    """Which of several returns with the same region (and, for some specs, the same project) counts."""
+    same = [Msg.of("rule.same_region")] + [Msg.of("rule.same_field", label=spec.fields[u].name) for u in spec.unique_by]
+    return Msg.of("rule.duplicate", same=tuple(same))
+
+
+def _choose(subs: list[Submission], spec: Spec) -> dict[str, list[Submission]]:
+    """The returns that count for each region: one per region (and per ``unique_by`` value, e.g. one
+    per project); the others with the same key become duplicates."""
+    groups: dict[tuple[str, ...], list[Submission]] = {}
+    for s in subs:
+        if s.counted and s.region is not None:
+            key = (s.region.code, *(normalise_text(s.values.get(u) or "") for u in spec.unique_by))
+            groups.setdefault(key, []).append(s)
+
+    def rank(s: Submission) -> tuple[dt.date, float, str]:
+        d = s.fill_date if isinstance(s.fill_date, dt.date) else dt.date.min
+        return (d, s.mtime, s.path.name)
+
+    by_region: dict[str, list[Submission]] = {r.code: [] for r in spec.regions.regions}
+    for key in sorted(groups):
+        group = sorted(groups[key], key=rank, reverse=True)
+        by_region[key[0]].append(group[0])
+        for other in group[1:]:
+            other.status = DUPLICATE
+            other.reason = Msg.of("reason.duplicate", file=group[0].file_name, rule=duplicate_rule(spec))
+    return by_region
+
+
+__all__ = ["AggregateError", "Submission", "Summary", "Text", "aggregate", "duplicate_rule"]

@@ -1,0 +1,360 @@
+"""Write the bureau's summary workbook: 汇总, 报送情况, 指标明细, 校验结果 (DESIGN §6, §12).
+
+Totals are live Excel formulas over the regions marked 计入合计 (returns without errors), with their
+values cached for viewers that do not recalculate; rates in the totals row are recomputed from summed
+numerators and denominators, never averaged. Text from returns is always written as text: a value
+starting with "=" never becomes a formula. Every sheet prints on A4 landscape, fitted to the width,
+header rows repeated, with page numbers; 汇总 ends with the summary's sign-off block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from xltools.aggregate.collect import ERRORS, MISSING, REJECTED, WARNINGS, Submission, Summary, duplicate_rule
+from xltools.atomic import outputs
+from xltools.catalogue import Msg, localise, say
+from xltools.contract import a1
+from xltools.findings import Finding
+from xltools.spec import Field, Spec
+from xltools.spec.expr import Node, Str
+from xltools.style import Styles
+
+ZH = "zh"  # the summary is a Chinese official document
+
+
+def w(key: str, **params: Any) -> str:
+    """A word of the summary."""
+    return say(key, ZH, **params)
+
+
+def status_label(code: str) -> str:
+    return say(f"status.{code}", ZH)
+
+
+def summary_fields(spec: Spec) -> list[Field]:
+    """The figures of the summary table: key fields, plus the parts of every ratio they show."""
+    wanted = {f.id for f in spec.fields.values() if f.key} | set(spec.unique_by)
+    for f in list(spec.fields.values()):
+        if f.id in wanted and f.aggregate.ratio:
+            wanted |= set(f.aggregate.ratio)
+    return [f for f in spec.fields.values() if f.id in wanted]
+
+
+def categories(f: Field) -> list[str]:
+    """The text values a derived text field can take: the strings its formula yields (优, 良, 中, 差)."""
+    out: list[str] = []
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Str) and node.value not in out:
+            out.append(node.value)
+        for child in getattr(node, "args", ()) or (getattr(node, "left", None), getattr(node, "right", None)):
+            if child is not None:
+                walk(child)
+
+    if f.formula is not None:
+        walk(f.formula.tree)
+    return out
+
+
+def reason_text(reason: Any) -> str:
+    """Why a file was not used, in Chinese: a finding's sentence or a catalogue message."""
+    if isinstance(reason, Finding):
+        return reason.text(ZH)
+    return "" if reason is None else localise(reason, ZH)
+
+
+def write_summary(summary: Summary, path: Path | str) -> Path:
+    """The summary workbook — written atomically."""
+    path = Path(path)
+    with outputs() as out:
+        write_summary_to(summary, out.path(path))
+    return path
+
+
+def write_summary_to(summary: Summary, target: Path) -> None:
+    wb = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
+    wb.set_properties({"title": w("summary.title", spec=summary.spec.title, year=summary.year), "author": "xltools"})
+    writer = _Writer(wb, summary)
+    writer.summary_sheet()
+    writer.status_sheet()
+    writer.indicator_sheet()
+    writer.findings_sheet()
+    wb.close()
+
+
+def _print_setup(ws: Any, header_rows: tuple[int, int], title: str) -> None:
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(*header_rows)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    ws.set_header(f"&C&9{title.replace('&', '&&')}")
+    ws.set_footer(f"&C&9{w('summary.footer')}")
+
+
+class _Writer:
+    def __init__(self, wb: Any, summary: Summary) -> None:
+        self.wb, self.s, self.spec = wb, summary, summary.spec
+        self.style = Styles(wb)
+        self.title_text = w("summary.title", spec=self.spec.title, year=summary.year)
+
+    def put(self, ws: Any, row: int, col: int, value: Any, f: Field | None = None, fmt: Any = None) -> None:
+        """A value as what it is: numbers as numbers, dates as dates, anything else as text."""
+        st = self.style
+        if value is None or value == "":
+            ws.write_blank(row, col, None, fmt or st.cell)
+        elif isinstance(value, bool):
+            ws.write_string(row, col, w("summary.yes") if value else w("summary.no"), fmt or st.cell)
+        elif isinstance(value, int | float):
+            ws.write_number(row, col, value, fmt or st.number(f))
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), st.date)
+        else:
+            ws.write_string(row, col, str(value), fmt or st.cell)
+
+    def titled(self, ws: Any, last_col: int, title: str, subtitle: str) -> None:
+        ws.merge_range(0, 0, 0, last_col, title, self.style.title)
+        ws.set_row(0, 30)
+        ws.merge_range(1, 0, 1, last_col, subtitle, self.style.subtitle)
+        ws.set_row(1, 30)
+
+    # --- 汇总 ----------------------------------------------------------------------------------------
+    def summary_sheet(self) -> None:
+        s, spec, st = self.s, self.spec, self.style
+        ws = self.wb.add_worksheet(w("summary.sheet"))
+        fields = summary_fields(spec)
+        fixed = [w(k) for k in ("summary.seq", "summary.code", "summary.region", "summary.status", "summary.in_totals", "summary.errors", "summary.warnings")]
+        header = [*fixed, *[f"{f.label}（{f.shown_unit}）" if f.shown_unit else f.label for f in fields]]
+        last_col = len(header) - 1
+        regions = spec.regions.regions
+        counts = s.region_counts()
+        parts = "，".join(
+            w("summary.part", label=status_label(code), count=counts[code])
+            for code in ("ok", WARNINGS, ERRORS, REJECTED, MISSING)
+            if counts[code]
+        )
+        self.titled(
+            ws,
+            last_col,
+            self.title_text,
+            w("summary.subtitle", regions=spec.regions.name, count=len(regions), parts=parts, files=len(s.submissions), date=dt.date.today().isoformat()),
+        )
+        ws.write_row(2, 0, header, st.header)
+        ws.set_row(2, 45)
+        first = 3
+        col0 = len(fixed)
+        lines = s.lines()
+        flag_col = 4
+        for i, (r, sub) in enumerate(lines):
+            row = first + i
+            status = sub.status if sub else s.region_status(r)
+            ws.write_number(row, 0, i + 1, st.seq)
+            ws.write_string(row, 1, r.code, st.cell)
+            ws.write_string(row, 2, r.name, st.cell)
+            ws.write_string(row, 3, status_label(status), st.status(status))
+            ws.write_string(row, flag_col, w("summary.yes") if sub and sub.in_totals else w("summary.no"), st.cell)
+            self.put(ws, row, 5, len(sub.report.errors) if sub else None)
+            self.put(ws, row, 6, len(sub.report.warnings) if sub else None)
+            for j, f in enumerate(fields):
+                self.put(ws, row, col0 + j, sub.values.get(f.id) if sub else None, f)
+        last = first + len(lines) - 1
+        total_row = last + 1
+        flags = f"{a1(first, flag_col, True)}:{a1(last, flag_col, True)}"
+        yes = w("summary.yes")
+        counted = s.in_totals()
+        ws.merge_range(total_row, 0, total_row, 4, w("summary.total", count=len({r.code for r, _ in counted})), st.total)
+        for col, attr in ((5, "errors"), (6, "warnings")):
+            value = sum(len(getattr(x.report, attr)) for _, x in s.counted())
+            ws.write_formula(total_row, col, f"=SUM({a1(first, col)}:{a1(last, col)})", st.number(None, True), value)
+        position = {f.id: col0 + j for j, f in enumerate(fields)}
+        for j, f in enumerate(fields):
+            col = col0 + j
+            rng = f"{a1(first, col)}:{a1(last, col)}"
+            formula, value = self.total_formula(f, rng, flags, yes, position, first, last)
+            if formula:
+                ws.write_formula(total_row, col, formula, st.number(f, True), value)
+            else:
+                ws.write_blank(total_row, col, None, st.total)
+        row = total_row + 1
+        left = s.left_out()
+        left_text = (
+            w("summary.left_out", regions="；".join(w("summary.left_out_one", region=r.name, reason=status_label(x.status)) for r, x in left))
+            if left
+            else w("summary.none_left_out")
+        )
+        note = w("summary.note", left_out=left_text, duplicates=localise(duplicate_rule(spec), ZH))
+        ws.merge_range(row, 0, row, last_col, note, st.note)
+        ws.set_row(row, 15 * (2 + len(note) // 90))
+        row += 2
+        for j, f in enumerate(fields):
+            cats = categories(f) if f.kind == "text" and f.derived else []
+            if not cats:
+                continue
+            col = col0 + j
+            ws.merge_range(row, 1, row, 2, w("summary.distribution", label=f.label), st.header)
+            ws.write_string(row, 3, w("summary.region_count"), st.header)
+            for k, cat in enumerate(cats, 1):
+                ws.merge_range(row + k, 1, row + k, 2, cat, st.cell)
+                count = sum(1 for _, x in counted if x.values.get(f.id) == cat)
+                formula = f'=COUNTIFS({a1(first, col, True)}:{a1(last, col, True)},"{cat}",{flags},"{yes}")'
+                ws.write_formula(row + k, 3, formula, st.number(None), count)
+            row += len(cats) + 2
+        self.signoff(ws, row, last_col)
+        widths = [5, 10, 12, 13, 6, 6, 6] + [max(9.0, min(14.0, len(h) * 1.1)) for h in header[col0:]]
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(3, 3)
+        _print_setup(ws, (2, 2), self.title_text)
+        ws.activate()
+
+    def signoff(self, ws: Any, row: int, last_col: int) -> None:
+        """编制单位（盖章）、编制人、审核人、日期 — spread across the page's width."""
+        keys = ("summary.signoff_unit", "summary.signoff_preparer", "summary.signoff_reviewer", "summary.signoff_date")
+        span = max(1, (last_col + 1) // len(keys))
+        for i, key in enumerate(keys):
+            start = i * span
+            end = last_col if i == len(keys) - 1 else start + span - 1
+            if end > start:
+                ws.merge_range(row, start, row, end, w(key), self.style.text)
+            else:
+                ws.write_string(row, start, w(key), self.style.text)
+        ws.set_row(row, 36)
+
+    def total_formula(
+        self, f: Field, rng: str, flags: str, yes: str, position: dict[str, int], first: int, last: int
+    ) -> tuple[str, Any]:
+        """The totals-row formula of a column by its aggregate setting (over rows in the totals), and its value."""
+        counted = [x for _, x in self.s.in_totals()]
+        nums = [v for x in counted if isinstance(v := x.values.get(f.id), int | float) and not isinstance(v, bool)]
+        how = f.aggregate.how
+        if how == "sum":
+            return f'=SUMIF({flags},"{yes}",{rng})', sum(nums)
+        if how == "mean":
+            return f'=IF(COUNTIFS({flags},"{yes}",{rng},"<>")=0,"",AVERAGEIF({flags},"{yes}",{rng}))', (sum(nums) / len(nums)) if nums else ""
+        if how == "ratio" and f.aggregate.ratio:
+            num_id, den_id = f.aggregate.ratio
+            cn, cd = position[num_id], position[den_id]
+            rn, rd = f"{a1(first, cn)}:{a1(last, cn)}", f"{a1(first, cd)}:{a1(last, cd)}"
+            sn = sum(v for x in counted if isinstance(v := x.values.get(num_id), int | float))
+            sd = sum(v for x in counted if isinstance(v := x.values.get(den_id), int | float))
+            num, den = f'SUMIF({flags},"{yes}",{rn})', f'SUMIF({flags},"{yes}",{rd})'
+            return f"=IF({den}=0,0,{num}/{den})", (sn / sd if sd else 0)
+        return "", None
+
+    # --- 报送情况 ------------------------------------------------------------------------------------
+    def status_sheet(self) -> None:
+        s, st = self.s, self.style
+        ws = self.wb.add_worksheet(w("summary.status_sheet"))
+        header = [w(k) for k in ("summary.seq", "summary.code", "summary.region", "summary.status", "summary.file", "summary.errors", "summary.warnings", "summary.fill_date", "summary.reason")]
+        title = w("summary.status_title", spec=self.spec.title, year=s.year)
+        self.titled(ws, len(header) - 1, title, w("summary.status_note", rule=localise(duplicate_rule(self.spec), ZH)))
+        ws.write_row(2, 0, header, st.header)
+        row = 3
+        shown: set[int] = set()
+        for i, (r, sub) in enumerate(s.lines(), 1):
+            if sub is None:
+                rejected = s.rejected.get(r.code) or []
+                status = REJECTED if rejected else MISSING
+                self.status_row(ws, row, i, r.code, r.name, rejected[0] if rejected else None, status)
+                shown |= {id(x) for x in rejected[:1]}
+            else:
+                self.status_row(ws, row, i, r.code, r.name, sub, sub.status)
+                shown.add(id(sub))
+            row += 1
+        others = [x for x in s.submissions if id(x) not in shown]
+        if others:
+            row += 1
+            ws.merge_range(row, 0, row, len(header) - 1, w("summary.others", count=len(others)), st.block)
+            row += 1
+            for i, sub in enumerate(others, 1):
+                known = sub.region
+                self.status_row(ws, row, i, known.code if known else (sub.report.region_code or ""), known.name if known else "", sub, sub.status)
+                row += 1
+        for col, width in enumerate((5, 10, 12, 13, 30, 6, 6, 11, 60)):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(3, 0)
+        _print_setup(ws, (2, 2), title)
+
+    def status_row(self, ws: Any, row: int, seq: int, code: str, name: str, sub: Submission | None, status: str) -> None:
+        st = self.style
+        ws.write_number(row, 0, seq, st.seq)
+        ws.write_string(row, 1, code, st.cell)
+        ws.write_string(row, 2, name, st.cell)
+        ws.write_string(row, 3, status_label(status), st.status(status))
+        self.put(ws, row, 4, sub.file_name if sub else None)
+        self.put(ws, row, 5, len(sub.report.errors) if sub else None)
+        self.put(ws, row, 6, len(sub.report.warnings) if sub else None)
+        self.put(ws, row, 7, sub.fill_date if sub else None)
+        reason = reason_text(sub.reason) if sub and sub.reason is not None else ("" if sub else w("reason.not_received"))
+        if sub and status == ERRORS:
+            reason = w("reason.errors_left_out")
+        self.put(ws, row, 8, reason)
+
+    # --- 指标明细 ------------------------------------------------------------------------------------
+    def indicator_sheet(self) -> None:
+        table, st = self.spec.table, self.style
+        ws = self.wb.add_worksheet(w("summary.indicator_sheet"))
+        if table is None:
+            ws.write_string(0, 0, w("summary.no_table"), st.note)
+            return
+        header = [w("summary.code"), w("summary.region"), w("summary.status"), w("summary.row"), *[c.label for c in table.columns]]
+        title = w("summary.indicators_title", spec=self.spec.title, year=self.s.year)
+        self.titled(ws, len(header) - 1, title, "")
+        ws.write_row(2, 0, header, st.header)
+        row = 3
+        for region, sub in self.s.counted():
+            for i, ind in enumerate(sub.indicators, 1):
+                ws.write_string(row, 0, region.code, st.cell)
+                ws.write_string(row, 1, region.name, st.cell)
+                ws.write_string(row, 2, status_label(sub.status), st.status(sub.status))
+                ws.write_number(row, 3, i, st.seq)
+                for j, c in enumerate(table.columns):
+                    self.put(ws, row, 4 + j, ind.get(c.id), c)
+                row += 1
+        ws.set_column(0, 1, 10)
+        ws.set_column(2, 2, 12)
+        ws.set_column(3, 3, 5)
+        for j, c in enumerate(table.columns):
+            ws.set_column(4 + j, 4 + j, c.width or 12)
+        ws.freeze_panes(3, 4)
+        ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
+        _print_setup(ws, (2, 2), title)
+
+    # --- 校验结果 ------------------------------------------------------------------------------------
+    def findings_sheet(self) -> None:
+        st = self.style
+        ws = self.wb.add_worksheet(w("summary.findings_sheet"))
+        header = [w(k) for k in ("summary.code", "summary.region", "summary.file", "summary.status", "summary.level", "summary.code_col", "summary.sheet_col", "summary.cell_col", "summary.message_col")]
+        title = w("summary.findings_title", spec=self.spec.title, year=self.s.year)
+        self.titled(ws, len(header) - 1, title, "")
+        ws.write_row(2, 0, header, st.header)
+        row = 3
+        for sub in self.s.submissions:
+            for f in sub.report.findings:
+                values = [
+                    sub.region.code if sub.region else (sub.report.region_code or ""),
+                    sub.region.name if sub.region else "",
+                    sub.file_name,
+                    status_label(sub.status),
+                    say(f"severity.{f.severity}", ZH),
+                    f.code,
+                    f.sheet,
+                    f.cell,
+                    f.text(ZH),
+                ]
+                for col, v in enumerate(values):
+                    self.put(ws, row, col, v)
+                row += 1
+        for col, width in enumerate((10, 10, 24, 12, 5, 8, 9, 6, 70)):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(3, 0)
+        ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
+        _print_setup(ws, (2, 2), title)
+
+
+__all__ = ["Msg", "categories", "summary_fields", "write_summary"]

@@ -1,0 +1,190 @@
+"""Find a return's values through its defined names, and prove the structure they come from.
+
+A value is read only through a name that points exactly where the template put it, on a sheet whose
+locked labels and row numbers are where the template wrote them. Anything else is `tampered` (at the
+cell, an error) and the value is not read: a sheet deleted or renamed, a name missing, moved or defined
+twice, rows or columns inserted or deleted, a formula typed over, the region or year in the cells not
+what the template recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from xltools.catalogue import Msg
+from xltools.contract import Cell, Layout, layout_of, same_target
+from xltools.findings import ERROR, Finding
+from xltools.read import RawWorkbook
+from xltools.spec import Spec
+
+_FORMULA_NOISE = re.compile(r"[\s$']")
+
+
+@dataclass
+class Extracted:
+    """The raw values of one return, where each came from, and what is wrong with its structure."""
+
+    spec: Spec
+    scalars: dict[str, Any] = field(default_factory=dict)
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (sheet, A1)
+    table: dict[str, list[Any]] = field(default_factory=dict)  # column id -> raw value per row
+    table_where: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    percent: set[tuple[str, int | None]] = field(default_factory=set)  # cells showing a percentage
+    findings: list[Finding] = field(default_factory=list)
+
+    def locate(self, fid: str, row: int | None = None) -> tuple[str, str]:
+        if row is not None and fid in self.table_where and row < len(self.table_where[fid]):
+            return self.table_where[fid][row]
+        if fid in self.where:
+            return self.where[fid]
+        return layout_of(self.spec).where(fid, row)  # not read (tampered): where the template put it
+
+    def ref(self, fid: str, row: int | None = None) -> str:
+        sheet, cell = self.locate(fid, row)
+        return f"{sheet}!{cell}" if sheet and cell else ""
+
+
+def normalise_formula(text: str) -> str:
+    return _FORMULA_NOISE.sub("", text.lstrip("=")).upper()
+
+
+def tampered(
+    detail: str, sheet: str = "", cell: str = "", fid: str = "", expected: Any = None, actual: Any = None, **params: Any
+) -> Finding:
+    """A `tampered` error (the return's figures count in no total)."""
+    return Finding("tampered", ERROR, sheet, cell, fid, detail, params, expected, actual)
+
+
+def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
+    """Values of every field and table column of ``spec`` found in ``raw`` through their names."""
+    out = Extracted(spec)
+    layout = layout_of(spec)
+    sheet_order = [s.name for s in spec.sheets]
+    missing_sheets = {s for s in sheet_order if s not in raw.sheets}
+    for name in sorted(missing_sheets, key=sheet_order.index):
+        out.findings.append(tampered("sheet_missing", name))
+    shifted = _shifted_sheets(raw, layout, missing_sheets, out.findings)
+    unusable = missing_sheets | shifted
+
+    def readable(fid: str, label: Any, expected_cells: int) -> tuple[str, list[str]] | None:
+        """The name's target when it can be trusted; a `tampered` finding and None otherwise."""
+        home_sheet, home_cell = layout.where(fid, 0)
+        if home_sheet in unusable:
+            return None
+        if fid in raw.duplicates:
+            out.findings.append(tampered("name_duplicate", home_sheet, home_cell, fid, name=fid, label=label))
+            return None
+        target = raw.target(fid)
+        if target is None or not raw.has_sheet(target[0]) or len(target[1]) != expected_cells:
+            out.findings.append(tampered("name_missing", home_sheet, home_cell, fid, name=fid, label=label))
+            return None
+        if not same_target(raw.names[fid], layout.target(fid)):
+            found = f"{target[0]}!{target[1][0]}" + (f":{target[1][-1]}" if len(target[1]) > 1 else "")
+            expected = layout.target(fid).replace("$", "").replace("'", "")
+            out.findings.append(
+                tampered("name_moved", home_sheet, home_cell, fid, name=fid, label=label, expected=expected, actual=found)
+            )
+            return None
+        return target
+
+    for f in spec.fields.values():
+        target = readable(f.id, f.name, 1)
+        if target is None:
+            continue
+        sheet, (ref, *_) = target
+        out.where[f.id] = (sheet, ref)
+        value = out.scalars[f.id] = raw.value(sheet, ref)
+        if not f.derived:
+            if f.numeric and isinstance(value, int | float) and raw.is_percent(sheet, ref):
+                out.percent.add((f.id, None))
+            continue
+        formula, expected = raw.formula(sheet, ref), layout.formulas[f.id]
+        if formula is None:
+            out.findings.append(
+                tampered("formula_constant", sheet, ref, f.id, label=f.name, expected=expected, actual=value)
+            )
+        elif formula and normalise_formula(formula) != normalise_formula(expected):
+            out.findings.append(
+                tampered("formula_changed", sheet, ref, f.id, label=f.name, expected=expected, actual=formula)
+            )
+    table = spec.table
+    for c in table.columns if table else ():
+        target = readable(c.id, c.name, table.rows if table else 0)
+        if target is None:
+            continue
+        sheet, refs = target
+        out.table_where[c.id] = [(sheet, r) for r in refs]
+        out.table[c.id] = [raw.value(sheet, r) for r in refs]
+        if c.numeric:
+            out.percent |= {
+                (c.id, i)
+                for i, r in enumerate(refs)
+                if isinstance(out.table[c.id][i], int | float) and raw.is_percent(sheet, r)
+            }
+    out.findings += _identity(raw, out)
+    return out
+
+
+def _shifted_sheets(raw: RawWorkbook, layout: Layout, skip: set[str], found: list[Finding]) -> set[str]:
+    """Sheets whose locked labels or row numbers are not where the template wrote them: rows or columns
+    were inserted or deleted, so every value on them sits somewhere else. One finding per sheet."""
+    bad: set[str] = set()
+    for cell, expected in layout.anchors.items():
+        if cell.sheet in skip or cell.sheet in bad or not raw.has_sheet(cell.sheet):
+            continue
+        value = raw.value(cell.sheet, cell.a1)
+        if not _same(value, expected):
+            bad.add(cell.sheet)
+            shown = "" if value is None else value
+            found.append(
+                tampered("shifted", cell.sheet, cell.a1, expected=expected, actual=shown)
+            )
+    return bad
+
+
+def _same(value: Any, expected: str | int) -> bool:
+    if isinstance(expected, int):
+        return isinstance(value, int | float) and not isinstance(value, bool) and value == expected
+    return isinstance(value, str) and value.strip() == expected.strip()
+
+
+def _identity(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
+    """The region and year in the cells must be what the template recorded; the hidden sheet and the
+    document properties must agree on what the file is."""
+    from xltools.contract import disagreements
+
+    out: list[Finding] = []
+    for key in disagreements(raw.meta, raw.custom):
+        what = {"spec_version": "spec", "region_code": "region"}.get(key, key)
+        out.append(
+            tampered("metadata", what=Msg.of(f"what.{what}"), expected=raw.custom[key], actual=raw.meta[key])
+        )
+    recorded = raw.identity
+    for fid, key, what in (("region_code", "region_code", "region"), ("year", "year", "year")):
+        if fid not in ext.where or not recorded.get(key):
+            continue
+        value = ext.scalars.get(fid)
+        shown = _plain(value)
+        if shown != recorded[key]:
+            sheet, cell = ext.where[fid]
+            f = ext.spec.fields[fid]
+            out.append(
+                tampered("identity", sheet, cell, fid, label=f.name, what=Msg.of(f"what.{what}"),
+                         expected=recorded[key], actual=shown or None)
+            )
+    return out
+
+
+def _plain(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    from xltools.check.values import normalise_text
+
+    return normalise_text(v)
+
+
+__all__ = ["Cell", "Extracted", "extract", "normalise_formula"]

@@ -1,0 +1,235 @@
+"""Check returned workbooks: read safely, identify the spec, validate everything, report findings.
+
+Three phases, so that many returns share one pandera run: `prepare` (per file: read, identify, find
+values through names, type them), `validate_all` (pandera over all returns of a spec at once) and
+`finish` (derived values, rules, magnitudes). Many files are prepared in isolated worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xltools.catalogue import Msg
+from xltools.check.extract import Extracted, extract
+from xltools.check.identify import identify, not_collected
+from xltools.check.rules import check_magnitudes, check_rows, check_rules, check_table_filled, compare_derived, derive
+from xltools.check.typed import Typed, type_values
+from xltools.check.workers import Crash, Pool
+from xltools.contract import META_SHEET, layout_of
+from xltools.findings import ERROR, Finding, Report
+from xltools.read import RawWorkbook, Unreadable, read_workbook
+from xltools.spec import Spec, SpecError, load_spec
+
+META_EXTENT = (200_000, 64)  # the hidden sheet holds the region list (up to a national one)
+MARGIN = (1000, 50)  # rows and columns beyond the template's own a return may still use
+
+
+@dataclass
+class Prepared:
+    """A return read, identified and typed (phase 1, per file); validation and rules come after."""
+
+    report: Report
+    ext: Extracted | None = None
+    typed: Typed | None = None
+    fill_date: Any = None
+
+
+def unreadable_report(path: str, detail: str, **params: Any) -> Report:
+    return Report(file=path, findings=[Finding("unreadable", ERROR, detail=detail, params=params)], unreadable=True)
+
+
+def prepare(
+    path: Path | str,
+    schemas: Path | None = None,
+    expect_spec: Spec | None = None,
+    expect_year: int | None = None,
+    display: str | None = None,
+) -> Prepared:
+    """Phase 1: read safely, identify the spec, find values through names, coerce types."""
+    name = display or str(path)
+    report = Report(file=name)
+    try:
+        raw = read_workbook(Path(path), sheets=lambda wb: _data_sheets(wb, schemas), extents=lambda wb, s: _extent(wb, s, schemas))
+    except Unreadable as e:
+        return Prepared(unreadable_report(name, e.detail, **e.params))
+    spec, problems = identify(raw, report, schemas)
+    if spec is not None:
+        other = not_collected(report, expect_spec, expect_year)
+        if other is not None:
+            spec, problems = None, [other]
+    report.findings += problems
+    if spec is None:
+        return Prepared(report)
+    ext = extract(raw, spec)
+    typed, found = type_values(ext, raw.date1904)
+    ext.findings += found
+    region = typed.values.get("region_code")
+    if isinstance(region, str) and region and "region_code" not in typed.unknown:
+        report.region_code = region
+    return Prepared(report, ext, typed, typed.values.get("fill_date"))
+
+
+def _spec_of(raw: RawWorkbook, schemas: Path | None) -> Spec | None:
+    try:
+        return load_spec(raw.identity.get("spec") or "", schemas)
+    except SpecError:
+        return None
+
+
+def _data_sheets(raw: RawWorkbook, schemas: Path | None) -> set[str]:
+    """Only the spec's own sheets need reading (not the instruction sheet)."""
+    spec = _spec_of(raw, schemas)
+    return {s.name for s in spec.sheets} if spec else set()
+
+
+def _extent(raw: RawWorkbook, sheet: str, schemas: Path | None) -> tuple[int, int]:
+    """How far a sheet may reach: the template's own extent and a margin; the hidden sheet, its lists."""
+    if sheet == META_SHEET:
+        return META_EXTENT
+    spec = _spec_of(raw, schemas)
+    rows, cols = layout_of(spec).extent.get(sheet, (0, 0)) if spec else (0, 0)
+    return rows + MARGIN[0], cols + MARGIN[1]
+
+
+def validate_all(prepared: list[Prepared]) -> None:
+    """Phase 2: pandera over every return of a spec at once (one frame of scalars, one of indicator rows)."""
+    from xltools.check.validate import validate_frames
+
+    groups: dict[int, list[Prepared]] = {}
+    for p in prepared:
+        if p.typed is not None:
+            groups.setdefault(id(p.typed.spec), []).append(p)
+    for group in groups.values():
+        validate_frames([(p.typed, p.ext) for p in group if p.typed is not None and p.ext is not None])
+
+
+def finish(p: Prepared) -> Report:
+    """Phase 3: derived values, rules and magnitudes; the report's findings in sheet order."""
+    if p.typed is None or p.ext is None:
+        return p.report
+    t, ext = p.typed, p.ext
+    found = list(ext.findings)
+    incomplete = derive(t)
+    found += compare_derived(t, ext.scalars, ext.locate)
+    found += check_rules(t, incomplete, ext.locate)
+    found += check_rows(t, ext.locate)
+    found += check_table_filled(t, ext.locate)
+    found += check_magnitudes(t, ext.locate)
+    p.report.findings += ordered(t.spec, found)
+    return p.report
+
+
+def check_file(
+    path: Path | str,
+    schemas: Path | None = None,
+    expect_spec: str | None = None,
+    expect_year: int | None = None,
+) -> Report:
+    """Everything wrong with one return. Never raises for a bad file: that is a finding too."""
+    expected = load_spec(expect_spec, schemas) if expect_spec else None
+    p = prepare(path, schemas, expected, expect_year)
+    validate_all([p])
+    return finish(p)
+
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
+def check_files(
+    paths: list[Path],
+    schemas: Path | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    expect_spec: str | None = None,
+    expect_year: int | None = None,
+    names: list[str] | None = None,
+) -> list[Report]:
+    """Check many returns: read in isolated worker processes, one pandera run for all, rules per return."""
+    expected = load_spec(expect_spec, schemas) if expect_spec else None
+    prepared = prepare_all(paths, schemas, jobs, progress, expected, expect_year, names)
+    validate_all(prepared)
+    return [finish(p) for p in prepared]
+
+
+def _prepare_one(args: tuple[Path, Path | None, Spec | None, int | None, str]) -> Prepared:
+    return prepare(*args)
+
+
+def prepare_all(
+    paths: list[Path],
+    schemas: Path | None,
+    jobs: int,
+    progress: Progress | None = None,
+    expect_spec: Spec | None = None,
+    expect_year: int | None = None,
+    names: list[str] | None = None,
+) -> list[Prepared]:
+    """Phase 1 for every file. One file is read here; several in ``jobs`` worker processes, each file
+    isolated: a worker that dies or hangs costs its own file (`unreadable`), never the batch."""
+    shown = names or [str(p) for p in paths]
+    work = [(p, schemas, expect_spec, expect_year, n) for p, n in zip(paths, shown, strict=True)]
+    if len(work) == 1:
+        out = [_prepare_one(work[0])]
+        if progress:
+            progress(1, 1)
+        return out
+    results = Pool(_prepare_one, jobs).map(work, progress)
+    return [
+        r if isinstance(r, Prepared) else Prepared(unreadable_report(n, _crash_detail(r), reason=_crash_reason(r), seconds=r.reason))
+        for r, n in zip(results, shown, strict=True)
+    ]
+
+
+def _crash_detail(c: Crash) -> str:
+    return "timeout" if c.kind == "timeout" else "crashed"
+
+
+def _crash_reason(c: Crash) -> Any:
+    return Msg.of("reason.memory") if c.kind == "memory" else c.reason
+
+
+def ordered(spec: Spec, findings: list[Finding]) -> list[Finding]:
+    """One finding per (code, cell, message), in sheet order then row then column."""
+    sheet_order = {s.name: i for i, s in enumerate(spec.sheets)}
+    seen: set[tuple[str, str, str, str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.sheet, f.cell, f.field, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+
+    def position(f: Finding) -> tuple[int, int, int, str]:
+        letters = "".join(ch for ch in f.cell if ch.isalpha())
+        digits = "".join(ch for ch in f.cell if ch.isdigit())
+        col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters)))
+        return (sheet_order.get(f.sheet, -1), int(digits or 0), col, f.code)
+
+    return sorted(out, key=position)
+
+
+def check_values(spec: Spec, values: dict[str, Any]) -> Report:
+    """Check values not yet in a workbook (field id -> value, column id -> list of row values).
+
+    Cells are reported where the template would put them; useful before prefilling a template.
+    """
+    layout = layout_of(spec)
+    ext = Extracted(spec)
+    for f in spec.fields.values():
+        at = layout.cells[f.id]
+        ext.where[f.id] = (at.sheet, at.a1)
+        ext.scalars[f.id] = None if f.derived else values.get(f.id)
+    if spec.table:
+        for c in spec.table.columns:
+            rng = layout.columns[c.id]
+            given = list(values.get(c.id) or [])
+            ext.table[c.id] = (given + [None] * spec.table.rows)[: spec.table.rows]
+            ext.table_where[c.id] = [(rng.sheet, rng.cell(i).a1) for i in range(spec.table.rows)]
+    typed, found = type_values(ext, False)
+    ext.findings += found
+    p = Prepared(Report(file="(values)", spec=spec.id, spec_version=spec.version, spec_title=spec.title), ext, typed)
+    validate_all([p])
+    return finish(p)

@@ -1,0 +1,304 @@
+"""The workbook contract (DESIGN §3), written by the builder and read by the checker — in one place.
+
+- where every field sits (the layout), its defined name's target, and each derived field's formula;
+- the anchors: locked label cells and row numbers whose text proves that nothing was inserted or deleted;
+- the structure fingerprint; the metadata a template records about itself (hidden sheet and custom
+  document properties, the ``xltools_`` prefix);
+- A1 references: letters, absolute forms, defined-name targets.
+
+The checker never reads values through these coordinates (it follows the defined names); it uses them
+to know what the names must point to, which cells must hold formulas, and which texts must not move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
+
+from xltools.spec import FieldBlock, GridBlock, Spec, TableBlock
+from xltools.spec.expr import Expr, to_excel
+from xltools.spec.model import Field
+
+INSTRUCTIONS_SHEET = "填报说明"
+META_SHEET = "_xltools"
+RESERVED_SHEETS = (INSTRUCTIONS_SHEET, META_SHEET)
+PROPERTY_PREFIX = "xltools_"
+META_KEYS = ("spec", "spec_version", "year", "region_code", "region_name", "fingerprint", "xltools_version")
+IDENTITY_KEYS = ("spec", "spec_version", "year", "region_code", "fingerprint")  # must agree sheet vs properties
+
+# Data sheets: row 0 title, row 1 column header, then blocks. Columns of a form sheet:
+SEQ_COL, LABEL_COL, VALUE_COL, UNIT_COL, NOTE_COL = 0, 1, 2, 3, 4
+FORM_HEADER = ("序号", "项目", "填报值", "单位", "说明")
+TABLE_HEADER_ROW = 2
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+
+
+# --- A1 references -------------------------------------------------------------------------------
+
+_A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+def col_letter(col: int) -> str:
+    """0-based column index -> Excel letters (0 -> A)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    """0-based row/col -> A1 text (absolute with $ when asked)."""
+    d = "$" if absolute else ""
+    return f"{d}{col_letter(col)}{d}{row + 1}"
+
+
+@lru_cache(maxsize=16384)
+def position(ref: str) -> tuple[int, int] | None:
+    """'C10' -> (9, 2), 0-based row and column; None when it is not a cell inside Excel's grid."""
+    m = _A1.match(ref)
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
+        return None
+    return row - 1, col - 1
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def parse_target(text: str) -> tuple[str, list[str]] | None:
+    """A defined name's formula ('资金情况'!$C$10 or a one-column range) -> (sheet, A1 cells); else None."""
+    m = _REF.match(text.strip().lstrip("="))
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or (m.group(2) or "")
+    c1, r1 = m.group(3), int(m.group(4))
+    if m.group(5):
+        c2, r2 = m.group(5), int(m.group(6))
+        if c1 != c2 or r2 < r1 or r2 - r1 > 10000:
+            return None
+        return sheet, [f"{c1}{r}" for r in range(r1, r2 + 1)]
+    return sheet, [f"{c1}{r1}"]
+
+
+def same_target(found: str, expected: str) -> bool:
+    """Whether a name's formula in a file points where the template put it ($ and quotes aside)."""
+    a, b = parse_target(found), parse_target(expected)
+    return a is not None and a == b
+
+
+# --- the layout ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def ref(self) -> str:
+        """As Excel shows it to a person: 资金情况!C9."""
+        return f"{self.sheet}!{self.a1}"
+
+
+@dataclass(frozen=True)
+class ColumnRange:
+    sheet: str
+    col: int
+    first_row: int
+    last_row: int
+
+    def cell(self, i: int) -> Cell:
+        return Cell(self.sheet, self.first_row + i, self.col)
+
+
+def label_text(f: Field) -> str:
+    """A field's label as the template writes it beside the value (required inputs marked *)."""
+    return f.label + (" *" if f.required and not f.derived else "")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Positions of every field and table column, each derived field's formula, and the anchors."""
+
+    spec_id: str
+    cells: dict[str, Cell]
+    columns: dict[str, ColumnRange]
+    formulas: dict[str, str]
+    rows: dict[str, list[tuple[str, int]]]  # sheet -> (kind, row) markers for the builder
+    anchors: dict[Cell, str | int] = field(default_factory=dict)  # locked texts that must not move
+    extent: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (rows, columns) it uses
+
+    def ref(self, name: str, from_sheet: str) -> str:
+        """A name as a formula reference, seen from ``from_sheet``."""
+        if name in self.cells:
+            c = self.cells[name]
+            local = a1(c.row, c.col, True)
+        else:
+            r = self.columns[name]
+            c = Cell(r.sheet, r.first_row, r.col)
+            local = f"{a1(r.first_row, r.col, True)}:{a1(r.last_row, r.col, True)}"
+        return local if c.sheet == from_sheet else f"{quote_sheet(c.sheet)}!{local}"
+
+    def target(self, name: str) -> str:
+        """The defined name's target, e.g. '资金情况'!$C$9."""
+        if name in self.cells:
+            c = self.cells[name]
+            return f"{quote_sheet(c.sheet)}!{a1(c.row, c.col, True)}"
+        r = self.columns[name]
+        return f"{quote_sheet(r.sheet)}!{a1(r.first_row, r.col, True)}:{a1(r.last_row, r.col, True)}"
+
+    def formula(self, expr: Expr, sheet: str) -> str:
+        return to_excel(expr, lambda n: self.ref(n, sheet))
+
+    def where(self, name: str, row: int | None = None) -> tuple[str, str]:
+        """(sheet, A1) of a field, or of row ``row`` of a table column."""
+        if name in self.cells:
+            c = self.cells[name]
+            return c.sheet, c.a1
+        if name in self.columns:
+            return self.columns[name].sheet, self.columns[name].cell(row or 0).a1
+        return "", ""
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of the locked structure: names, their cells, and every formula."""
+        data = {
+            "spec": self.spec_id,
+            "cells": sorted((k, c.sheet, c.a1) for k, c in self.cells.items()),
+            "columns": sorted((k, r.sheet, r.col, r.first_row, r.last_row) for k, r in self.columns.items()),
+            "formulas": sorted(self.formulas.items()),
+        }
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=32)
+def layout_of(spec: Spec) -> Layout:
+    """Compute the layout of a spec's data sheets (rows are 0-based)."""
+    cells: dict[str, Cell] = {}
+    columns: dict[str, ColumnRange] = {}
+    rows: dict[str, list[tuple[str, int]]] = {}
+    anchors: dict[Cell, str | int] = {}
+    extent: dict[str, tuple[int, int]] = {}
+    for sheet in spec.sheets:
+        marks: list[tuple[str, int]] = []
+        row = 2  # row 0: title, row 1: header
+        ncols = len(FORM_HEADER)
+        is_table = any(isinstance(b, TableBlock) for b in sheet.blocks)
+        if not is_table:
+            for j, text in enumerate(FORM_HEADER):
+                anchors[Cell(sheet.name, 1, j)] = text
+        seq = 0
+        for block in sheet.blocks:
+            if isinstance(block, FieldBlock):
+                marks.append(("block", row))
+                row += 1
+                for fid in block.fields:
+                    seq += 1
+                    cells[fid] = Cell(sheet.name, row, VALUE_COL)
+                    anchors[Cell(sheet.name, row, SEQ_COL)] = seq
+                    anchors[Cell(sheet.name, row, LABEL_COL)] = label_text(spec.fields[fid])
+                    row += 1
+            elif isinstance(block, GridBlock):
+                marks.append(("grid", row))
+                for j, title in enumerate(block.columns):
+                    anchors[Cell(sheet.name, row + 1, VALUE_COL + j)] = title
+                ncols = max(ncols, VALUE_COL + len(block.columns))
+                row += 2  # block title, column header
+                for label, ids in block.rows:
+                    seq += 1
+                    anchors[Cell(sheet.name, row, SEQ_COL)] = seq
+                    anchors[Cell(sheet.name, row, LABEL_COL)] = label
+                    for j, fid in enumerate(ids):
+                        cells[fid] = Cell(sheet.name, row, VALUE_COL + j)
+                    row += 1
+            elif isinstance(block, TableBlock) and spec.table:
+                t = spec.table
+                first = TABLE_HEADER_ROW + 1
+                for j, c in enumerate(t.columns):
+                    columns[c.id] = ColumnRange(sheet.name, 1 + j, first, first + t.rows - 1)
+                    anchors[Cell(sheet.name, TABLE_HEADER_ROW, 1 + j)] = label_text(c)
+                for i in range(t.rows):
+                    anchors[Cell(sheet.name, first + i, SEQ_COL)] = i + 1
+                footer_row = first + t.rows
+                for fid in t.footer:
+                    f = spec.fields[fid]
+                    cells[fid] = Cell(sheet.name, footer_row, columns[f.column or ""].col)
+                marks.append(("table", footer_row))
+                ncols = max(ncols, len(t.columns) + 1)
+                row = footer_row + 1
+            row += 1  # a blank row between blocks
+        rows[sheet.name] = marks
+        extent[sheet.name] = (row + 40, ncols + 10)  # room for the builder's own notes below the form
+    lay = Layout(spec.id, cells, columns, {}, rows, anchors, extent)
+    for f in spec.fields.values():
+        if f.formula is not None:
+            lay.formulas[f.id] = lay.formula(f.formula, f.sheet)
+    return lay
+
+
+# --- what a template records about itself ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a template carries about itself, so that `check` needs nothing but the file."""
+
+    spec: str
+    spec_version: str
+    year: int
+    region_code: str
+    region_name: str
+    fingerprint: str
+    xltools_version: str
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(k, str(getattr(self, k))) for k in META_KEYS]
+
+    def properties(self) -> list[tuple[str, str]]:
+        """The same, as custom document properties (xltools_spec, …)."""
+        return [(PROPERTY_PREFIX + k, v) for k, v in self.items()]
+
+
+def meta_from_sheet(pairs: list[tuple[Any, Any]]) -> dict[str, str]:
+    """The hidden sheet's key/value rows (after its header row) as text."""
+    out: dict[str, str] = {}
+    for k, v in pairs:
+        if k is None or k == "":
+            break
+        out[str(k)] = "" if v is None else _text(v)
+    return out
+
+
+def meta_from_properties(props: dict[str, str]) -> dict[str, str]:
+    return {k.removeprefix(PROPERTY_PREFIX): v for k, v in props.items() if k.startswith(PROPERTY_PREFIX)}
+
+
+def disagreements(sheet: dict[str, str], props: dict[str, str]) -> list[str]:
+    """Identity keys on which the hidden sheet and the document properties differ (both present)."""
+    if not sheet or not props:
+        return []
+    return [k for k in IDENTITY_KEYS if k in sheet and k in props and sheet[k] != props[k]]
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

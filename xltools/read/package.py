@@ -1,0 +1,115 @@
+"""The .xlsx package (a zip) opened defensively: part counts, sizes and ratios checked before anything
+is decompressed; every part read with a cap at the size its header declares, so a member that lies about
+its size is cut off while streaming; XML parsed with defusedxml; DTDs and entities refused."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree as DET
+
+from xltools.read.sniff import Unreadable
+
+MAX_PARTS = 2000
+MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_TOTAL_BYTES = 150 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, per part: beyond this it is a bomb, not a return
+
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+}
+STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+_ROOT = re.compile(rb"<[A-Za-z]")
+
+
+class Package:
+    """An open .xlsx zip whose members are read safely. Use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
+            raise Unreadable("damaged") from None
+        except PermissionError:
+            raise Unreadable("permission") from None
+        except OSError as e:
+            raise Unreadable("os_error", reason=e.strerror or type(e).__name__) from None
+        self.infos = {i.filename: i for i in self.zf.infolist()}
+        self._check_sizes()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zf.close()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.infos
+
+    def _check_sizes(self) -> None:
+        if len(self.infos) > MAX_PARTS:
+            raise Unreadable("parts", count=len(self.infos))
+        total = 0
+        for info in self.infos.values():
+            total += info.file_size
+            too_big = info.file_size > MAX_PART_BYTES
+            bomb = info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1048576
+            if too_big or bomb or total > MAX_TOTAL_BYTES:
+                raise Unreadable("expands", part=info.filename[:80], size=max(1, info.file_size // 1048576))
+
+    def read(self, name: str) -> bytes:
+        """A part's bytes, never more than its header declares: zipfile stops decompressing at the declared
+        size and checks the CRC, so a member that lies about its size is cut off and refused as damaged."""
+        info = self.infos[name]
+        try:
+            data = self.zf.read(info)
+        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
+            raise Unreadable("damaged") from None
+        except RuntimeError:  # an encrypted zip member
+            raise Unreadable("damaged") from None
+        if len(data) != info.file_size:
+            raise Unreadable("damaged")
+        return data
+
+    def verify(self, name: str) -> None:
+        """Decompress a part only to prove it holds what its header says (for parts another reader reads)."""
+        if name in self.infos:
+            self.read(name)
+
+    def xml(self, name: str) -> Any:
+        """A structural part parsed with defusedxml (no DTD, no entities)."""
+        data = self.read(name)
+        refuse_dtd(data, name)
+        try:
+            return DET.fromstring(data, forbid_dtd=True)
+        except DET.ParseError:
+            raise Unreadable("inner_damaged", part=name[:80]) from None
+
+    def rels(self, name: str) -> dict[str, str]:
+        """Relationship id -> target part, for a .rels part (absent: none)."""
+        import posixpath
+
+        out: dict[str, str] = {}
+        if name not in self.infos:
+            return out
+        base = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels -> xl
+        for rel in self.xml(name).iterfind("pr:Relationship", NS):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            out[rel.get("Id", "")] = target
+        return out
+
+
+def refuse_dtd(xml: bytes, part: str) -> None:
+    """Refuse a part whose prolog (everything before the root element) declares a DTD or entities."""
+    root = _ROOT.search(xml)
+    if _DTD.search(xml, 0, root.start() if root else len(xml)):
+        raise Unreadable("unsafe_xml")

@@ -1,0 +1,74 @@
+"""What kind of file this is, from its name and first bytes: one plain reason for anything not an .xlsx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from xltools.catalogue import Text
+
+MAX_FILE_BYTES = 30 * 1024 * 1024
+
+
+class Unreadable(Exception):
+    """The file is not a readable .xlsx workbook: ``detail`` is the reason's catalogue key (unreadable.<detail>)."""
+
+    def __init__(self, detail: str, **params: Any) -> None:
+        super().__init__(detail)
+        self.detail, self.params = detail, params
+
+
+_FORMATS = {  # by file name: formats a county might send instead of the .xlsx template
+    ".et": Text("WPS 表格格式（.et）", "a WPS spreadsheet (.et)"),
+    ".ett": Text("WPS 表格模板格式（.ett）", "a WPS template (.ett)"),
+    ".ods": Text("OpenDocument 表格格式（.ods）", "an OpenDocument spreadsheet (.ods)"),
+    ".xlsb": Text("Excel 二进制格式（.xlsb）", "a binary Excel workbook (.xlsb)"),
+    ".numbers": Text("Numbers 格式", "a Numbers file"),
+}
+_OTHER = {".pdf": "pdf", ".doc": "word", ".docx": "word", ".wps": "word"}
+
+
+def sniff(path: Path) -> None:
+    """Raise Unreadable with the reason a file is not an .xlsx we can open."""
+    try:
+        if not path.exists():
+            raise Unreadable("not_found")
+        if path.is_dir():
+            raise Unreadable("folder")
+        size = path.stat().st_size
+        if size == 0:
+            raise Unreadable("empty")
+        if size > MAX_FILE_BYTES:
+            raise Unreadable("too_large", size=size // 1048576)
+        suffix = path.suffix.lower()
+        if suffix in _FORMATS:
+            name = _FORMATS[suffix]
+            raise Unreadable("format", format=name.zh, format_en=name.en)
+        if suffix in _OTHER:
+            raise Unreadable(_OTHER[suffix])
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except PermissionError:
+        raise Unreadable("permission") from None
+    except OSError as e:
+        raise Unreadable("os_error", reason=e.strerror or type(e).__name__) from None
+    if head.startswith(b"PK\x03\x04"):
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Unreadable("encrypted" if _encrypted(path) else "xls")
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith(b"<"):
+        raise Unreadable("html")
+    if b"\x00" not in head and (b"," in head or b"\t" in head):
+        raise Unreadable("csv")
+    raise Unreadable("unknown_format")
+
+
+def _encrypted(path: Path) -> bool:
+    try:
+        import msoffcrypto
+
+        with path.open("rb") as fh:
+            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+    except Exception:
+        return False

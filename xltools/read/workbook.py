@@ -1,0 +1,275 @@
+"""Read a returned workbook: its sheets, defined names, metadata, and the values of the sheets asked for.
+
+Cell values come from python-calamine (Rust, fast) — but only once the sheet's own XML has shown that
+every cell lies within the template's extent (one cell at XFD1048576 would make calamine allocate the
+whole grid) and every part it will read has been proven to hold no more than its header declares.
+Formulas and number formats are looked up in the sheet XML for the cells that need them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax import saxutils
+
+from defusedxml import DefusedXmlException
+
+from xltools.contract import META_SHEET, meta_from_properties, meta_from_sheet, parse_target, position
+from xltools.read.package import NS, STRICT_MAIN, Package, refuse_dtd
+from xltools.read.sniff import Unreadable, sniff
+
+_M = "{" + NS["m"] + "}"
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_ROW_R = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_CELL_R = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
+_ROW_ANY = re.compile(rb"<(?:\w+:)?row\b")
+_CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+Extent = tuple[int, int]  # (rows, columns) a sheet may use
+
+
+@dataclass
+class RawWorkbook:
+    """What `check` needs of a workbook: sheets, names, values of the sheets read, formulas, metadata."""
+
+    path: Path
+    sheets: list[str]
+    names: dict[str, str]  # workbook-scoped defined name -> its formula text ('资金情况'!$C$10)
+    duplicates: set[str] = field(default_factory=set)  # names defined more than once (or also sheet-scoped)
+    date1904: bool = False
+    values: dict[str, tuple[int, int, list[list[Any]]]] = field(default_factory=dict)  # sheet -> (row0, col0, rows)
+    xml: dict[str, bytes] = field(default_factory=dict)  # sheet -> its XML, for formula and format look-ups
+    meta: dict[str, str] = field(default_factory=dict)  # the hidden sheet's records
+    custom: dict[str, str] = field(default_factory=dict)  # the same records as document properties
+    percent_styles: frozenset[int] = frozenset()
+
+    @property
+    def identity(self) -> dict[str, str]:
+        """What the file says it is: the hidden sheet, else the document properties."""
+        return self.meta or self.custom
+
+    def target(self, name: str) -> tuple[str, list[str]] | None:
+        """The sheet and the A1 cells a defined name points to; None if missing or broken (#REF!)."""
+        text = self.names.get(name)
+        return None if text is None else parse_target(text)
+
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in self.values
+
+    def value(self, sheet: str, ref: str) -> Any:
+        """The value shown in a cell (a formula's cached result); None when empty."""
+        row0, col0, rows = self.values.get(sheet, (0, 0, []))
+        at = position(ref)
+        if at is None:
+            return None
+        r, c = at[0] - row0, at[1] - col0
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            v = rows[r][c]
+            return None if v == "" else v
+        return None
+
+    def _cell_xml(self, sheet: str, ref: str) -> tuple[bytes, int, int] | None:
+        """(sheet XML, start of the cell's attributes, end of its element) of a cell, or None."""
+        xml = self.xml.get(sheet)
+        if not xml:
+            return None
+        needle = b' r="' + ref.encode() + b'"'
+        i = xml.find(needle)
+        while i != -1:
+            lt = xml.rfind(b"<", 0, i)
+            tag = xml[lt + 1 : i].split(b" ", 1)[0]
+            if tag == b"c" or tag.endswith(b":c"):
+                gt = xml.find(b">", i)
+                if gt == -1:
+                    return None
+                if xml[gt - 1 : gt] == b"/":
+                    return xml, lt, gt
+                end = xml.find(b"</" + tag + b">", gt)
+                return xml, lt, end if end != -1 else len(xml)
+            i = xml.find(needle, i + 1)
+        return None
+
+    def formula(self, sheet: str, ref: str) -> str | None:
+        """The formula of a cell without its '=' ("" for a shared-formula follower); None if it has none."""
+        found = self._cell_xml(sheet, ref)
+        if found is None:
+            return None
+        xml, start, end = found
+        m = _FORMULA.search(xml, xml.find(b">", start), end)
+        if m is None:
+            return None
+        return saxutils.unescape((m.group(1) or b"").decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+
+    def is_percent(self, sheet: str, ref: str) -> bool:
+        """Whether the cell shows its number as a percentage (a clerk typed 95%, stored as 0.95)."""
+        if not self.percent_styles:
+            return False
+        found = self._cell_xml(sheet, ref)
+        if found is None:
+            return False
+        xml, start, _ = found
+        m = _STYLE.search(xml, start, xml.find(b">", start))
+        return m is not None and int(m.group(1)) in self.percent_styles
+
+
+Selector = Callable[[RawWorkbook], "set[str] | None"]
+Extents = Callable[[RawWorkbook, str], "Extent | None"]
+
+
+def read_workbook(path: Path | str, sheets: Selector | None = None, extents: Extents | None = None) -> RawWorkbook:
+    """Read names, metadata and the cells of the sheets ``sheets`` picks once it has seen the metadata (all
+    sheets when None or when it returns None). A sheet with a cell beyond ``extents(raw, sheet)`` is refused
+    before its values are read. Raises Unreadable."""
+    path = Path(path)
+    sniff(path)
+    try:
+        with Package(path) as pkg:
+            return _read(pkg, path, sheets, extents)
+    except Unreadable:
+        raise
+    except DefusedXmlException:
+        raise Unreadable("unsafe_xml") from None
+    except (KeyError, ValueError, IndexError) as e:
+        raise Unreadable("inner_damaged", part=type(e).__name__) from None
+    except MemoryError:
+        raise Unreadable("crashed", reason="MemoryError") from None
+    except BaseException as e:  # anything else from a hostile file, including a panic inside python-calamine
+        if not isinstance(e, Exception) and not _is_panic(e):
+            raise  # KeyboardInterrupt, SystemExit
+        raise Unreadable("unsafe", reason=type(e).__name__) from None
+
+
+def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | None) -> RawWorkbook:
+    if "xl/workbook.xml" not in pkg:
+        raise Unreadable("not_workbook")
+    if "xl/vbaProject.bin" in pkg:
+        raise Unreadable("macros")
+    wb_bytes = pkg.read("xl/workbook.xml")
+    if STRICT_MAIN in wb_bytes[:4096]:
+        raise Unreadable("strict")
+    for name in ("xl/sharedStrings.xml", "xl/styles.xml"):  # parsed by calamine: proven first
+        if name in pkg:
+            refuse_dtd(pkg.read(name), name)
+    wb = pkg.xml("xl/workbook.xml")
+    rels = pkg.rels("xl/_rels/workbook.xml.rels")
+    pr = wb.find("m:workbookPr", NS)
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    sheet_parts: dict[str, str] = {}
+    order: list[str] = []
+    for s in wb.iterfind("m:sheets/m:sheet", NS):
+        name = s.get("name", "")
+        rid = s.get("{" + NS["r"] + "}id", "")
+        order.append(name)
+        if rid in rels:
+            sheet_parts[name] = rels[rid]
+    defined: dict[str, str] = {}
+    duplicates: set[str] = set()
+    local: set[str] = set()
+    for d in wb.iterfind("m:definedNames/m:definedName", NS):
+        name = d.get("name") or ""
+        if not name:
+            continue
+        if d.get("localSheetId") is not None:
+            local.add(name)
+        elif name in defined:
+            duplicates.add(name)
+        else:
+            defined[name] = (d.text or "").strip()
+    duplicates |= {n for n in local if not n.startswith("_xlnm.")}  # a sheet-scoped twin shadows the name
+    raw = RawWorkbook(path, order, defined, duplicates, date1904)
+    if "docProps/custom.xml" in pkg:
+        props = {}
+        for p in pkg.xml("docProps/custom.xml").iterfind("cp:property", NS):
+            if len(p):
+                props[p.get("name", "")] = (p[0].text or "").strip()
+        raw.custom = meta_from_properties(props)
+    book = _calamine(path)
+    available = set(book.sheet_names)
+
+    def load(sheet: str) -> None:
+        if sheet not in available or sheet in raw.values:
+            return
+        part = sheet_parts.get(sheet)
+        if part not in pkg:
+            return
+        xml = raw.xml[sheet] = pkg.read(part)
+        refuse_dtd(xml, part)
+        limit = extents(raw, sheet) if extents is not None else None
+        if limit is not None:
+            _within(xml, sheet, limit)
+        try:
+            sh = book.get_sheet_by_name(sheet)
+            row0, col0 = sh.start or (0, 0)
+            rows = sh.to_python(skip_empty_area=True)
+        except BaseException as e:  # calamine panics (pyo3 PanicException) on impossible dates
+            if not _is_panic(e):
+                raise
+            raise Unreadable("bad_value", sheet=sheet) from None
+        raw.values[sheet] = (row0, col0, rows)
+
+    load(META_SHEET)
+    if META_SHEET in raw.values:
+        raw.meta = meta_from_sheet([(raw.value(META_SHEET, f"A{r}"), raw.value(META_SHEET, f"B{r}")) for r in range(2, 50)])
+    wanted = select(raw) if select is not None else None
+    for sheet in order:
+        if wanted is None or sheet in wanted:
+            load(sheet)
+    if any(sheet in raw.values for sheet in order if sheet != META_SHEET) and "xl/styles.xml" in pkg:
+        raw.percent_styles = _percent_styles(pkg)
+    return raw
+
+
+def _within(xml: bytes, sheet: str, limit: Extent) -> None:
+    """Refuse a sheet with any cell beyond ``limit`` (rows, columns), counting cells and rows without an
+    ``r`` attribute at the furthest place they could take."""
+    max_rows, max_cols = limit
+    rows = [int(r) for r in _ROW_R.findall(xml)]
+    far_row = max(rows, default=0) + max(0, len(_ROW_ANY.findall(xml)) - len(rows))
+    cells = _CELL_R.findall(xml)
+    far_col = 0
+    for letters, row in cells:
+        at = position(letters.decode() + row.decode())
+        if at is None:
+            raise Unreadable("extent", sheet=sheet, cell=(letters + row).decode()[:12])
+        far_row, far_col = max(far_row, at[0] + 1), max(far_col, at[1] + 1)
+    far_col += max(0, len(_CELL_ANY.findall(xml)) - len(cells))
+    if far_row > max_rows or far_col > max_cols:
+        from xltools.contract import a1
+
+        raise Unreadable("extent", sheet=sheet, cell=a1(min(far_row, 1048576) - 1, min(far_col, 16384) - 1))
+
+
+def _percent_styles(pkg: Package) -> frozenset[int]:
+    """Indexes of the cell styles whose number format shows a percentage."""
+    styles = pkg.xml("xl/styles.xml")
+    custom = {
+        int(f.get("numFmtId", "-1")): f.get("formatCode", "")
+        for f in styles.iterfind("m:numFmts/m:numFmt", NS)
+        if (f.get("numFmtId") or "").isdigit()
+    }
+    out = set()
+    for i, xf in enumerate(styles.iterfind("m:cellXfs/m:xf", NS)):
+        fid = int(xf.get("numFmtId", "0")) if (xf.get("numFmtId") or "0").isdigit() else 0
+        if fid in _PERCENT_IDS or "%" in _QUOTED.sub("", custom.get(fid, "")):
+            out.add(i)
+    return frozenset(out)
+
+
+def _is_panic(e: BaseException) -> bool:
+    """A Rust panic surfaced by pyo3 (a BaseException, so that `except Exception` does not swallow it)."""
+    return type(e).__name__ == "PanicException"
+
+
+def _calamine(path: Path) -> Any:
+    import python_calamine
+
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise Unreadable("encrypted") from None

@@ -1,0 +1,522 @@
+"""Turn a spec's raw YAML mapping (``extends`` already folded in) into the model, key by key.
+
+Every malformed key is a `SpecError` naming the file, the key path and the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from xltools.catalogue import Text
+from xltools.catalogue.specs import kind_of
+from xltools.spec.errors import SpecError
+from xltools.spec.expr import FUNCTIONS, Expr, ExprError, parse
+from xltools.spec.model import (
+    Aggregate,
+    Block,
+    Field,
+    FieldBlock,
+    GridBlock,
+    Region,
+    RegionList,
+    Rule,
+    Sheet,
+    Spec,
+    Table,
+    TableBlock,
+)
+
+BASE_KINDS = ("number", "integer", "text", "date", "choice")
+SEVERITIES = ("error", "warning")
+AGGREGATES = ("sum", "mean", "none", "ratio")
+RULE_CODES = ("rule", "missing", "range", "sum")
+MAX_TEXT = 2000  # characters in a label, note, hint or message
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_CELL_LIKE = re.compile(r"^([a-z]{1,3}\d+|r\d*c\d*|r|c)$")
+_REGION_CODE = re.compile(r"^\d{6}$")
+_BAD_NAME = re.compile(r'[/\\:*?"<>|]')
+
+_TYPE_KEYS = {"base", "decimals", "min", "max", "unit", "format", "wrap", "aggregate", "choices_from"}
+_FIELD_KEYS = {
+    "tolerance",
+    "id",
+    "label",
+    "label_en",
+    "type",
+    "unit",
+    "decimals",
+    "required",
+    "min",
+    "max",
+    "min_exclusive",
+    "choices",
+    "choices_by",
+    "choices_from",
+    "pattern",
+    "pattern_hint",
+    "pattern_hint_en",
+    "formula",
+    "aggregate",
+    "note",
+    "prefill",
+    "key",
+    "width",
+    "format",
+    "wrap",
+    "column",
+    "qualitative",
+}
+_TABLE_KEYS = {"title", "rows", "qualitative_when", "columns", "footer", "row_values", "row_rules", "hint", "roles"}
+ROLES = ("target", "actual", "weight", "score", "reason", "standard")  # what a column (or row value) is for
+_RULE_KEYS = {"id", "field", "severity", "code", "when", "assert", "require", "message", "message_en"}
+
+
+# --- small checks of raw values ------------------------------------------------------------------
+
+
+def check_keys(path: Path, key: str, obj: Any, allowed: set[str], required: set[str]) -> None:
+    """``obj`` is a mapping with only ``allowed`` keys and every ``required`` one."""
+    if not isinstance(obj, dict):
+        raise SpecError(path, key, "not_mapping", kind=kind_of(obj))
+    for k in obj:
+        if k not in allowed and not str(k).startswith("_"):
+            raise SpecError(path, _join(key, str(k)), "unknown_key", key=k, allowed=", ".join(sorted(allowed)))
+    for k in sorted(required):
+        if obj.get(k) in (None, ""):
+            raise SpecError(path, _join(key, k), "key_missing")
+
+
+def _join(key: str, sub: str) -> str:
+    return f"{key}.{sub}" if key else sub
+
+
+def list_of(path: Path, key: str, v: Any) -> list[Any]:
+    if not isinstance(v, list):
+        raise SpecError(path, key, "not_list", kind=kind_of(v))
+    return v
+
+
+def dict_of(path: Path, key: str, v: Any) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise SpecError(path, key, "not_mapping", kind=kind_of(v))
+    return v
+
+
+def _number(path: Path, key: str, v: Any) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise SpecError(path, key, "not_number", kind=kind_of(v), value=repr(v))
+    return float(v)
+
+
+def _date(path: Path, key: str, v: Any) -> dt.date | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    raise SpecError(path, key, "not_date", value=repr(v))
+
+
+def _text(path: Path, key: str, v: Any, default: str = "") -> str:
+    if v is None:
+        return default
+    if not isinstance(v, str | int | float) or isinstance(v, bool):
+        raise SpecError(path, key, "not_text", kind=kind_of(v))
+    text = str(v)
+    if len(text) > MAX_TEXT:
+        raise SpecError(path, key, "text_too_long", length=len(text), limit=MAX_TEXT)
+    return text
+
+
+def _bool(path: Path, key: str, v: Any, default: bool) -> bool:
+    if v is None:
+        return default
+    if not isinstance(v, bool):
+        raise SpecError(path, key, "not_bool", value=repr(v))
+    return v
+
+
+def _unique(path: Path, key: str, ids: list[Any], what: Text) -> None:
+    seen: set[Any] = set()
+    for i in ids:
+        if i in seen:
+            raise SpecError(path, key, "duplicate", what=what, value=i)
+        seen.add(i)
+
+
+def _expr(path: Path, key: str, text: Any) -> Expr:
+    if not isinstance(text, str | int | float) or isinstance(text, bool):
+        raise SpecError(path, key, "expr_kind", kind=kind_of(text))
+    try:
+        return parse(str(text))
+    except ExprError as e:
+        from xltools.catalogue import Msg
+
+        raise SpecError(path, key, "expr", text=str(text)[:80], problem=Msg.of(f"expr.{e.detail}", **e.params)) from None
+
+
+def _id(path: Path, key: str, v: Any) -> str:
+    fid = str(v)
+    if not _ID.match(fid) or _CELL_LIKE.match(fid) or len(fid) > 64:
+        raise SpecError(path, key, "bad_id", id=fid)
+    return fid
+
+
+# --- regions -------------------------------------------------------------------------------------
+
+
+def parse_regions(path: Path, raw: dict[str, Any], rid: str) -> RegionList:
+    """A region list: 6-digit codes and names that are safe in file names."""
+    check_keys(path, "", raw, {"id", "name", "regions"}, {"regions"})
+    regions: list[Region] = []
+    for i, r in enumerate(list_of(path, "regions", raw["regions"])):
+        key = f"regions[{i}]"
+        check_keys(path, key, r, {"code", "name"}, {"code", "name"})
+        code, name = str(r["code"]).strip(), str(r["name"]).strip()
+        if not _REGION_CODE.match(code):
+            raise SpecError(path, f"{key}.code", "region_code", code=code[:40])
+        if not 1 <= len(name) <= 40 or _BAD_NAME.search(name) or any(unicodedata.category(c)[0] == "C" for c in name):
+            raise SpecError(path, f"{key}.name", "region_name", name=name[:40])
+        regions.append(Region(code, name))
+    _unique(path, "regions", [r.code for r in regions], Text("行政区划代码", "region code"))
+    _unique(path, "regions", [r.name for r in regions], Text("地区名称", "region name"))
+    return RegionList(str(raw.get("id", rid)), _text(path, "name", raw.get("name"), rid), tuple(regions))
+
+
+# --- the spec ------------------------------------------------------------------------------------
+
+
+def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
+    """The model of one spec (names are checked afterwards, by `validate`)."""
+    types = {name: dict_of(path, f"types.{name}", t) for name, t in (raw.get("types") or {}).items()}
+    for name, t in types.items():
+        check_keys(path, f"types.{name}", t, _TYPE_KEYS, {"base"})
+        if t["base"] not in BASE_KINDS:
+            raise SpecError(path, f"types.{name}.base", "base_kind", base=t["base"], known=", ".join(BASE_KINDS))
+    overrides = raw.get("overrides") or {}
+    build = _FieldBuilder(path, types, regions, overrides)
+
+    fields: dict[str, Field] = {}
+    sheets: list[Sheet] = []
+    table: Table | None = None
+    _unique(path, "sheets", [s.get("name") for s in raw["sheets"]], Text("工作表名", "sheet name"))
+    for si, s in enumerate(raw["sheets"]):
+        skey = f"sheets[{s.get('name', si)}]"
+        check_keys(path, skey, s, {"name", "after", "blocks", "table"}, {"name"})
+        sname = _text(path, f"{skey}.name", s["name"])
+        if len(sname) > 31 or re.search(r"[\[\]:*?/\\]", sname) or sname.startswith("'") or sname.endswith("'"):
+            raise SpecError(path, f"{skey}.name", "sheet_name", name=sname[:40])
+        blocks: list[Block] = []
+        for bi, b in enumerate(list_of(path, f"{skey}.blocks", s.get("blocks") or [])):
+            bkey = f"{skey}.blocks[{bi}]"
+            bpath = build.path = _origin(b, path)
+            check_keys(bpath, bkey, b, {"title", "fields", "grid"}, set())
+            title = _text(bpath, f"{bkey}.title", b.get("title"))
+            if ("fields" in b) == ("grid" in b):
+                raise SpecError(bpath, bkey, "block_form")
+            if "fields" in b:
+                ids = []
+                for fi, fraw in enumerate(list_of(bpath, f"{bkey}.fields", b["fields"])):
+                    f = build.field(f"{bkey}.fields[{fi}]", fraw, sname)
+                    _add(bpath, f"{bkey}.fields[{f.id}]", fields, f)
+                    ids.append(f.id)
+                blocks.append(FieldBlock(title, tuple(ids)))
+            else:
+                blocks.append(_grid(bpath, f"{bkey}.grid", b["grid"], title, sname, build, fields))
+        if s.get("table") is not None:
+            tpath = build.path = _origin(s["table"], path)
+            if table is not None:
+                raise SpecError(tpath, f"{skey}.table", "one_table")
+            table = _table(tpath, f"{skey}.table", s["table"], sname, build, fields)
+            blocks.append(TableBlock(table.title))
+        if not blocks:
+            raise SpecError(path, skey, "sheet_empty")
+        sheets.append(Sheet(sname, tuple(blocks)))
+    for oid in overrides:
+        if oid not in fields:
+            raise SpecError(path, f"overrides.{oid}", "override_missing", field=oid)
+
+    rules = tuple(
+        _rule(_origin(r, path), f"rules[{r.get('id', i) if isinstance(r, dict) else i}]", r)
+        for i, r in enumerate(raw.get("rules") or [])
+    )
+    _unique(path, "rules", [r.id for r in rules], Text("规则 id", "rule id"))
+    pairs = []
+    for i, pair in enumerate(list_of(path, "magnitude_pairs", raw.get("magnitude_pairs") or [])):
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise SpecError(path, f"magnitude_pairs[{i}]", "pair")
+        pairs.append((str(pair[0]), str(pair[1])))
+    band = list_of(path, "magnitude_band", raw.get("magnitude_band") or [2000, 50000])
+    if len(band) != 2 or not all(isinstance(x, int | float) and not isinstance(x, bool) and x > 0 for x in band):
+        raise SpecError(path, "magnitude_band", "pair")
+    placeholders = tuple(str(p) for p in list_of(path, "placeholders", raw.get("placeholders") or []))
+    unique_by = tuple(str(u) for u in list_of(path, "unique_by", raw.get("unique_by") or []))
+    return Spec(
+        id=str(raw["id"]),
+        version=_text(path, "version", raw["version"]),
+        title=_text(path, "title", raw.get("title"), str(raw["id"])),
+        title_en=_text(path, "title_en", raw.get("title_en")),
+        path=str(path),
+        regions=regions,
+        placeholders=placeholders,
+        sheets=tuple(sheets),
+        fields=fields,
+        table=table,
+        rules=rules,
+        magnitude_pairs=tuple(pairs),
+        magnitude_unit=_text(path, "magnitude_unit", raw.get("magnitude_unit")),
+        magnitude_band=(float(band[0]), float(band[1])),
+        extends=tuple(raw["_chain"][:-1]),
+        unique_by=unique_by,
+    )
+
+
+def _origin(obj: Any, default: Path) -> Path:
+    return obj.get("_file", default) if isinstance(obj, dict) else default
+
+
+def _add(path: Path, key: str, fields: dict[str, Field], f: Field) -> None:
+    if f.id in fields:
+        raise SpecError(path, key, "duplicate_field", field=f.id, sheet=fields[f.id].sheet)
+    fields[f.id] = f
+
+
+class _FieldBuilder:
+    """Turns one raw field mapping into a Field, applying its named type and any override."""
+
+    def __init__(
+        self, path: Path, types: dict[str, dict[str, Any]], regions: RegionList, overrides: dict[str, Any]
+    ) -> None:
+        self.path, self.types, self.regions, self.overrides = path, types, regions, overrides
+
+    def field(self, key: str, raw: Any, sheet: str, default_label: str = "") -> Field:
+        p = self.path
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and key.endswith("]"):
+            key = f"{key.rsplit('[', 1)[0]}[{raw['id']}]"
+        check_keys(p, key, raw, _FIELD_KEYS, {"id", "type"})
+        fid = _id(p, f"{key}.id", raw["id"])
+        raw = {**raw, **dict_of(p, f"overrides.{fid}", self.overrides.get(fid, {}))}
+        tname = str(raw["type"])
+        if tname not in self.types:
+            raise SpecError(p, f"{key}.type", "unknown_type", type=tname, known=", ".join(sorted(self.types)))
+        t = self.types[tname]
+        merged = {**{k: v for k, v in t.items() if k != "base"}, **raw}
+        kind = t["base"]
+        label = _text(p, f"{key}.label", merged.get("label"), default_label)
+        if not label:
+            raise SpecError(p, f"{key}.label", "label_missing")
+        choices = merged.get("choices")
+        if merged.get("choices_from") == "regions":
+            choices = [r.code for r in self.regions.regions]
+        elif merged.get("choices_from") is not None:
+            raise SpecError(p, f"{key}.choices_from", "choices_from")
+        choices_by = None
+        if merged.get("choices_by") is not None:
+            cb = dict_of(p, f"{key}.choices_by", merged["choices_by"])
+            if len(cb) != 1:
+                raise SpecError(p, f"{key}.choices_by", "choices_by_one")
+            parent, mapping = next(iter(cb.items()))
+            mapping = dict_of(p, f"{key}.choices_by.{parent}", mapping)
+            items = tuple(
+                (str(k), tuple(str(x) for x in list_of(p, f"{key}.choices_by.{parent}.{k}", v)))
+                for k, v in mapping.items()
+            )
+            choices_by = (str(parent), items)
+            choices = [c for _, vs in items for c in vs]
+        if kind == "choice" and not choices:
+            raise SpecError(p, key, "choices_missing")
+        if choices is not None:
+            choices = [str(c) for c in list_of(p, f"{key}.choices", choices)]
+            _unique(p, f"{key}.choices", choices, Text("选项", "choice"))
+        pattern = merged.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(str(pattern))
+            except re.error as e:
+                raise SpecError(p, f"{key}.pattern", "bad_pattern", problem=str(e)) from None
+        formula = _expr(p, f"{key}.formula", merged["formula"]) if merged.get("formula") is not None else None
+        if formula is not None:
+            bad = sorted(fn for fn in formula.functions if not FUNCTIONS[fn].in_excel)
+            if bad:
+                raise SpecError(p, f"{key}.formula", "formula_functions", functions=", ".join(bad))
+        agg = _aggregate(p, f"{key}.aggregate", merged.get("aggregate"), formula)
+        fmt = merged.get("format")
+        if fmt not in (None, "percent"):
+            raise SpecError(p, f"{key}.format", "format_unknown", format=fmt)
+        prefill = merged.get("prefill")
+        if prefill not in (None, "region", "year"):
+            raise SpecError(p, f"{key}.prefill", "prefill", value=repr(prefill))
+        decimals = merged.get("decimals")
+        if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 10):
+            raise SpecError(p, f"{key}.decimals", "decimals", value=repr(decimals))
+        is_date = kind == "date"
+        f = Field(
+            id=fid,
+            label=label,
+            label_en=_text(p, f"{key}.label_en", merged.get("label_en")),
+            type=tname,
+            kind=kind,
+            sheet=sheet,
+            unit=_text(p, f"{key}.unit", merged.get("unit")),
+            decimals=decimals,
+            percent=fmt == "percent",
+            wrap=_bool(p, f"{key}.wrap", merged.get("wrap"), False),
+            required=_bool(p, f"{key}.required", merged.get("required"), formula is None),
+            min=None if is_date else _number(p, f"{key}.min", merged.get("min")),
+            max=None if is_date else _number(p, f"{key}.max", merged.get("max")),
+            earliest=_date(p, f"{key}.min", merged.get("min")) if is_date else None,
+            latest=_date(p, f"{key}.max", merged.get("max")) if is_date else None,
+            min_exclusive=_bool(p, f"{key}.min_exclusive", merged.get("min_exclusive"), False),
+            choices=tuple(choices) if choices is not None else None,
+            choices_by=choices_by,
+            pattern=str(pattern) if pattern is not None else None,
+            pattern_hint=_text(p, f"{key}.pattern_hint", merged.get("pattern_hint")),
+            pattern_hint_en=_text(p, f"{key}.pattern_hint_en", merged.get("pattern_hint_en")),
+            formula=formula,
+            aggregate=agg,
+            note=_text(p, f"{key}.note", merged.get("note")),
+            prefill=prefill,
+            key=_bool(p, f"{key}.key", merged.get("key"), False),
+            width=_number(p, f"{key}.width", merged.get("width")),
+            column=_text(p, f"{key}.column", merged.get("column")) or None,
+            tolerance=_number(p, f"{key}.tolerance", merged.get("tolerance")),
+            choices_from=merged.get("choices_from"),
+        )
+        if f.min is not None and f.max is not None and f.min > f.max:
+            raise SpecError(p, f"{key}.min", "min_max", min=f"{f.min:g}", max=f"{f.max:g}")
+        if f.earliest and f.latest and f.earliest > f.latest:
+            raise SpecError(p, f"{key}.min", "min_max", min=f.earliest, max=f.latest)
+        if merged.get("qualitative") is not None:
+            q = dict_of(p, f"{key}.qualitative", merged["qualitative"])
+            qraw = {
+                **{k: v for k, v in raw.items() if k not in ("qualitative", "choices", "choices_by")},
+                "label": label,
+                **q,
+            }
+            f = replace(f, qualitative=self.field(f"{key}.qualitative", qraw, sheet))
+        return f
+
+
+def _aggregate(path: Path, key: str, v: Any, formula: Expr | None) -> Aggregate:
+    """sum, mean, none, or ratio: the ratio of the summed numerator and denominator of the formula."""
+    if v is None:
+        return Aggregate()
+    if not isinstance(v, str) or v not in AGGREGATES:
+        raise SpecError(path, key, "aggregate_unknown", how=v if isinstance(v, str) else repr(v), known=", ".join(AGGREGATES))
+    if v == "ratio":
+        parts = formula.ratio() if formula is not None else None
+        if parts is None:
+            raise SpecError(path, key, "aggregate_ratio")
+        return Aggregate("ratio", parts)
+    return Aggregate(v)
+
+
+def _grid(
+    path: Path, key: str, raw: Any, title: str, sheet: str, build: _FieldBuilder, fields: dict[str, Field]
+) -> GridBlock:
+    check_keys(path, key, raw, {"columns", "rows"}, {"columns", "rows"})
+    columns = tuple(_text(path, f"{key}.columns", c) for c in list_of(path, f"{key}.columns", raw["columns"]))
+    rows = []
+    for ri, r in enumerate(list_of(path, f"{key}.rows", raw["rows"])):
+        rkey = f"{key}.rows[{ri}]"
+        check_keys(path, rkey, r, {"label", "fields"}, {"label", "fields"})
+        cells = list_of(path, f"{rkey}.fields", r["fields"])
+        if len(cells) != len(columns):
+            raise SpecError(path, f"{rkey}.fields", "grid_row", columns=len(columns), count=len(cells))
+        ids = []
+        for ci, c in enumerate(cells):
+            f = build.field(f"{rkey}.fields[{ci}]", c, sheet, f"{r['label']}·{columns[ci]}")
+            _add(path, f"{rkey}.fields[{f.id}]", fields, f)
+            ids.append(f.id)
+        rows.append((_text(path, f"{rkey}.label", r["label"]), tuple(ids)))
+    return GridBlock(title, columns, tuple(rows))
+
+
+def _table(path: Path, key: str, raw: Any, sheet: str, build: _FieldBuilder, fields: dict[str, Field]) -> Table:
+    check_keys(path, key, raw, _TABLE_KEYS, {"title", "rows", "columns"})
+    nrows = raw["rows"]
+    if not isinstance(nrows, int) or isinstance(nrows, bool) or not 1 <= nrows <= 500:
+        raise SpecError(path, f"{key}.rows", "table_rows", value=repr(nrows))
+    columns = tuple(
+        build.field(f"{key}.columns[{i}]", c, sheet) for i, c in enumerate(list_of(path, f"{key}.columns", raw["columns"]))
+    )
+    _unique(path, f"{key}.columns", [c.id for c in columns], Text("列 id", "column id"))
+    for c in columns:
+        if c.id in fields:
+            raise SpecError(path, f"{key}.columns[{c.id}]", "column_clash", column=c.id)
+        if c.derived:
+            raise SpecError(path, f"{key}.columns[{c.id}].formula", "column_formula")
+    colids = {c.id for c in columns}
+    footer = []
+    for i, fraw in enumerate(list_of(path, f"{key}.footer", raw.get("footer") or [])):
+        f = build.field(f"{key}.footer[{i}]", fraw, sheet)
+        if f.column not in colids:
+            raise SpecError(path, f"{key}.footer[{f.id}].column", "footer_column", column=f.column)
+        if not f.derived:
+            raise SpecError(path, f"{key}.footer[{f.id}]", "footer_formula")
+        _add(path, f"{key}.footer[{f.id}]", fields, f)
+        footer.append(f.id)
+    row_values = []
+    for i, rv in enumerate(list_of(path, f"{key}.row_values", raw.get("row_values") or [])):
+        check_keys(path, f"{key}.row_values[{i}]", rv, {"id", "formula"}, {"id", "formula"})
+        rid = _id(path, f"{key}.row_values[{i}].id", rv["id"])
+        row_values.append((rid, _expr(path, f"{key}.row_values[{rid}].formula", rv["formula"])))
+    qw = raw.get("qualitative_when")
+    row_rules = tuple(
+        _rule(path, f"{key}.row_rules[{r.get('id', i) if isinstance(r, dict) else i}]", r)
+        for i, r in enumerate(list_of(path, f"{key}.row_rules", raw.get("row_rules") or []))
+    )
+    _unique(path, f"{key}.row_rules", [r.id for r in row_rules], Text("规则 id", "rule id"))
+    roles = dict_of(path, f"{key}.roles", raw.get("roles") or {})
+    for role, cid in roles.items():
+        if role not in ROLES:
+            raise SpecError(path, f"{key}.roles.{role}", "unknown_key", key=role, allowed=", ".join(ROLES))
+        if cid not in colids | {rid for rid, _ in row_values}:
+            raise SpecError(path, f"{key}.roles.{role}", "unknown_name", name=cid, hint="")
+    return Table(
+        _text(path, f"{key}.title", raw["title"]),
+        sheet,
+        nrows,
+        columns,
+        _expr(path, f"{key}.qualitative_when", qw) if qw is not None else None,
+        tuple(footer),
+        tuple(row_values),
+        row_rules,
+        hint=_text(path, f"{key}.hint", raw.get("hint")),
+        roles=tuple((str(k), str(v)) for k, v in roles.items()),
+    )
+
+
+def _rule(path: Path, key: str, raw: Any) -> Rule:
+    check_keys(path, key, raw, _RULE_KEYS, {"id"})
+    if ("assert" in raw) == ("require" in raw):
+        raise SpecError(path, key, "rule_form")
+    sev = raw.get("severity", "error")
+    if sev not in SEVERITIES:
+        raise SpecError(path, f"{key}.severity", "severity", value=repr(sev))
+    require = _text(path, f"{key}.require", raw.get("require")) or None
+    target = _text(path, f"{key}.field", raw.get("field")) or require
+    if not target:
+        raise SpecError(path, f"{key}.field", "rule_field")
+    code = raw.get("code", "missing" if require else "rule")
+    if code not in RULE_CODES:
+        raise SpecError(path, f"{key}.code", "rule_code", known=", ".join(RULE_CODES), value=repr(code))
+    return Rule(
+        id=_text(path, f"{key}.id", raw["id"]),
+        field=target,
+        severity=sev,
+        code=str(code),
+        when=_expr(path, f"{key}.when", raw["when"]) if raw.get("when") is not None else None,
+        check=_expr(path, f"{key}.assert", raw["assert"]) if raw.get("assert") is not None else None,
+        require=require,
+        message=_text(path, f"{key}.message", raw.get("message")),
+        message_en=_text(path, f"{key}.message_en", raw.get("message_en")),
+    )

@@ -1,0 +1,146 @@
+"""Formats and colours of every workbook xltools writes (templates, summaries, annotated copies): once.
+
+Chinese official documents are set in 宋体 (body) and 黑体 (titles); WPS and Excel have both, and
+LibreOffice falls back to the CJK fonts installed (Noto Serif / Sans CJK).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xltools.spec import Field
+
+BODY_FONT, TITLE_FONT = "宋体", "黑体"
+BORDER = "#A6A6A6"
+INPUT_FILL, FORMULA_FILL, PREFILL_FILL = "#FFF2CC", "#E7E6E6", "#DDEBF7"
+HEADER_FILL, BLOCK_FILL, TOTAL_FILL = "#D9E1F2", "#EDEDED", "#EDEDED"
+ERROR_FILL, WARNING_FILL, QUIET_FILL = "#FF9999", "#FFEB9C", "#D9D9D9"
+NOTE_COLOUR, SEQ_COLOUR = "#595959", "#7F7F7F"
+
+# the fill of a status in the summary (DESIGN §6 codes)
+STATUS_FILL = {"errors": ERROR_FILL, "rejected": ERROR_FILL, "warnings": WARNING_FILL, "missing": QUIET_FILL, "duplicate": QUIET_FILL}
+
+
+def argb(colour: str) -> str:
+    """#RRGGBB -> FFRRGGBB, as openpyxl writes colours."""
+    return "FF" + colour.lstrip("#").upper()
+
+
+def number_format(field: Field | None) -> str:
+    """The Excel number format a field's value is shown in."""
+    if field is None:
+        return "General"
+    if field.kind == "text" or (field.kind == "choice" and not field.numeric):
+        return "@"
+    if field.kind == "date":
+        return "yyyy-mm-dd"
+    if field.kind == "integer":
+        return "0" if field.max is not None and field.max < 10000 else "#,##0"  # a year is not 2,023
+    if field.kind == "number":
+        d = field.decimals
+        frac = "." + "0" * d if d else ""
+        if field.percent:
+            return f"0{frac}%"
+        return f"#,##0{frac}" if d is not None else "General"
+    return "General"
+
+
+class Styles:
+    """The named formats of one xlsxwriter workbook, made once each."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self._made: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def make(self, **props: Any) -> Any:
+        """A format with the house font and ``props`` (cached: equal props, one format)."""
+        props = {"font_name": BODY_FONT, "font_size": 11, **props}
+        key = tuple(sorted(props.items()))
+        if key not in self._made:
+            self._made[key] = self.wb.add_format(props)
+        return self._made[key]
+
+    def boxed(self, **props: Any) -> Any:
+        return self.make(**{"border": 1, "border_color": BORDER, "valign": "vcenter", **props})
+
+    # --- titles and text --------------------------------------------------------------------------
+    @property
+    def title(self) -> Any:
+        return self.make(font_name=TITLE_FONT, bold=True, font_size=16, align="center", valign="vcenter")
+
+    @property
+    def subtitle(self) -> Any:
+        return self.make(font_size=10, align="center", valign="vcenter", text_wrap=True)
+
+    @property
+    def note(self) -> Any:
+        return self.make(font_color=NOTE_COLOUR, font_size=9, text_wrap=True, valign="top")
+
+    @property
+    def text(self) -> Any:
+        return self.make(text_wrap=True, valign="top")
+
+    @property
+    def header(self) -> Any:
+        return self.boxed(font_name=TITLE_FONT, bold=True, bg_color=HEADER_FILL, align="center", text_wrap=True)
+
+    @property
+    def block(self) -> Any:
+        return self.boxed(font_name=TITLE_FONT, bold=True, bg_color=BLOCK_FILL)
+
+    @property
+    def label(self) -> Any:
+        return self.boxed(text_wrap=True)
+
+    @property
+    def seq(self) -> Any:
+        return self.boxed(align="center", font_color=SEQ_COLOUR)
+
+    @property
+    def unit(self) -> Any:
+        return self.boxed(align="center", text_wrap=True)
+
+    @property
+    def cell_note(self) -> Any:
+        return self.boxed(font_color=NOTE_COLOUR, font_size=9, text_wrap=True)
+
+    @property
+    def wrap(self) -> Any:
+        return self.boxed(text_wrap=True, valign="top")
+
+    @property
+    def cell(self) -> Any:
+        return self.boxed(text_wrap=True)
+
+    @property
+    def date(self) -> Any:
+        return self.boxed(num_format="yyyy-mm-dd", align="center")
+
+    def legend(self, fill: str) -> Any:
+        return self.boxed(bg_color=fill)
+
+    # --- values -----------------------------------------------------------------------------------
+    def value(self, field: Field, role: str) -> Any:
+        """A template's value cell: number format from the field; fill and lock from its role."""
+        fill, locked = {"input": (INPUT_FILL, False), "formula": (FORMULA_FILL, True), "prefill": (PREFILL_FILL, True)}[role]
+        extra = {"text_wrap": True} if field.wrap else {}
+        return self.boxed(num_format=number_format(field), bg_color=fill, locked=locked, **extra)
+
+    def number(self, field: Field | None, total: bool = False) -> Any:
+        """A summary's number cell (bold and shaded in the totals row)."""
+        fmt = "#,##0" if field is not None and field.kind == "integer" else number_format(field)
+        extra = {"bold": True, "bg_color": TOTAL_FILL} if total else {}
+        return self.boxed(num_format=fmt, **extra)
+
+    @property
+    def total(self) -> Any:
+        return self.boxed(bold=True, bg_color=TOTAL_FILL, text_wrap=True)
+
+    def status(self, code: str) -> Any:
+        fill = STATUS_FILL.get(code)
+        return self.boxed(bg_color=fill, text_wrap=True) if fill else self.cell
+
+
+def display_width(text: str) -> int:
+    """Column width a text needs: CJK characters take two units."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
