@@ -47,17 +47,19 @@ def bench_schemas(n_regions: int) -> Path:
         regions = [{"code": f"{900000 + i}", "name": f"测试地区{i:04d}"} for i in range(1, n_regions + 1)]
         (d / "regions" / "shaoguan.yaml").write_text(
             yaml.safe_dump({"id": "shaoguan", "name": "基准测试市", "regions": regions}, allow_unicode=True),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     return d
 
 
 def _make_one(args: tuple[int, str, str]) -> str:
     i, schemas, cache = args
     os.environ["XLTOOLS_SCHEMAS"] = schemas
-    from xltools.template import build_template
     from support.fill import fill_return, load_return_data
-    from xltools.spec import load_spec
     from support.synth import draw
+
+    from xltools.spec import load_spec
+    from xltools.template import build_template
 
     base = load_return_data(ROOT / "samples" / "data" / "440222_shixing_2023_yibao_dept.yaml")
     spec = load_spec("yibao_dept")
@@ -187,15 +189,23 @@ def main() -> None:
             agg[n, jobs] = run_process([*python, "aggregate", str(folder), "-o", str(out), "--jobs", str(jobs)], env)
             wall, peak = agg[n, jobs]
             per_return = wall / n * 1000
-            rows.append((f"aggregate {n} returns, --jobs {jobs}: wall", wall, "s", "calamine × N",
-                         per_return / calamine))
+            rows.append(
+                (f"aggregate {n} returns, --jobs {jobs}: wall", wall, "s", "calamine × N", per_return / calamine)
+            )
             rows.append((f"aggregate {n} returns, --jobs {jobs}: peak memory", peak / 2**20, "MB", "", None))
     if len(sizes) >= 2:
         small, big = sizes[-2], sizes[-1]
         for jobs in (1, 2):
             marginal = (agg[big, jobs][0] - agg[small, jobs][0]) / (big - small) * 1000
-            rows.append((f"aggregate marginal cost per return, --jobs {jobs} ({small}→{big})", marginal, "ms",
-                         "calamine", marginal / calamine))
+            rows.append(
+                (
+                    f"aggregate marginal cost per return, --jobs {jobs} ({small}→{big})",
+                    marginal,
+                    "ms",
+                    "calamine",
+                    marginal / calamine,
+                )
+            )
             if len(sizes) >= 3:  # a straight line t = a + b·N through every size: is the growth linear?
                 xs, ys = sizes, [agg[n, jobs][0] for n in sizes]
                 mx, my = statistics.fmean(xs), statistics.fmean(ys)
@@ -203,9 +213,18 @@ def main() -> None:
                 a = my - b * mx
                 worst = max(abs(y - (a + b * x)) / y for x, y in zip(xs, ys, strict=True))
                 rows.append((f"aggregate fit t = a + b·N, --jobs {jobs}: a (start-up)", a, "s", "", None))
-                rows.append((f"aggregate fit t = a + b·N, --jobs {jobs}: b (per return)", b * 1000, "ms", "calamine",
-                             b * 1000 / calamine))
-                rows.append((f"aggregate fit, --jobs {jobs}: worst deviation from the line", worst * 100, "%", "", None))
+                rows.append(
+                    (
+                        f"aggregate fit t = a + b·N, --jobs {jobs}: b (per return)",
+                        b * 1000,
+                        "ms",
+                        "calamine",
+                        b * 1000 / calamine,
+                    )
+                )
+                rows.append(
+                    (f"aggregate fit, --jobs {jobs}: worst deviation from the line", worst * 100, "%", "", None)
+                )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>10}  unit  {'ratio':>8}  baseline")
@@ -213,10 +232,21 @@ def main() -> None:
         shown = f"{ratio:8.2f}" if ratio is not None else " " * 8
         print(f"{name:<{width}}  {value:10.2f}  {unit:<4}  {shown}  {base}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "figures": [{"figure": n, "value": v, "unit": u, "baseline": b, "ratio": r} for n, v, u, b, r in rows],
-    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    args.output.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                },
+                "figures": [{"figure": n, "value": v, "unit": u, "baseline": b, "ratio": r} for n, v, u, b, r in rows],
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     print(f"\nwritten {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
 
 

@@ -13,16 +13,24 @@ OUT = ROOT / "docs" / "cli.md"
 
 def help_text(*args: str) -> str:
     env = {**os.environ, "COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
-    proc = subprocess.run([sys.executable, "-m", "xltools", *args, "--help"], capture_output=True, text=True,
-                          env=env, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "xltools", *args, "--help"], capture_output=True, text=True, env=env, check=True
+    )
     return proc.stdout.rstrip()
 
 
 def reference() -> str:
     from xltools.cli import app
 
-    parts = ["# Command reference", "", "Generated from `--help` by `python docs/make_cli_reference.py`.", "",
-             "```text", help_text(), "```"]
+    parts = [
+        "# Command reference",
+        "",
+        "Generated from `--help` by `python docs/make_cli_reference.py`.",
+        "",
+        "```text",
+        help_text(),
+        "```",
+    ]
     for command in app.registered_commands:
         parts += ["", f"## xltools {command.name}", "", "```text", help_text(str(command.name)), "```"]
     return "\n".join(parts) + "\n"

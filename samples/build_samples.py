@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import sys
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the test helpers: support/
 
-from support.fill import fill_return, load_return_data  # noqa: E402
-from support.synth import synthesize  # noqa: E402
+from support.fill import fill_return, load_return_data
+from support.synth import synthesize
 
-from xltools.template import build_template  # noqa: E402
+from xltools.template import build_template
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -58,9 +57,12 @@ def build(out: Path, seed: int = 2023) -> list[Path]:
             else:
                 values = synthesize(spec, base["values"], region, year, rng)
             if region.code == WITH_MISTAKES:
-                values = {**values, **MISTAKES,
-                          "project_expenditure": round(values["project_expenditure"] * 10000, 2),
-                          "inspection_visits": values["inspected_institutions"] - 12}
+                values = {
+                    **values,
+                    **MISTAKES,
+                    "project_expenditure": round(values["project_expenditure"] * 10000, 2),
+                    "inspection_visits": values["inspected_institutions"] - 12,
+                }
             template = build_template(spec, Path(tmp) / f"{region.code}.xlsx", year, region)
             written.append(fill_return(template, values, folder / f"{region.code}_{region.name}_{spec.id}_{year}.xlsx"))
         lechang = load_return_data(SEED_004)

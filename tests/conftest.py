@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-
-from xltools.template import build_template
 from support.libreoffice_fill import uno_python
+
 from xltools.libreoffice import soffice
 from xltools.spec import load_spec
+from xltools.template import build_template
 
 # CI runs the same examples every time (a red CI must be reproducible); local runs keep exploring.
 settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from support.fill import fill_return, load_return_data
 
 from xltools.template import build_template
-from support.fill import fill_return, load_return_data
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "data"
 SHIXING = SAMPLES / "440222_shixing_2023_yibao_dept.yaml"

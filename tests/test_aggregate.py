@@ -14,14 +14,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from returns import LECHANG, SHIXING, seed
-
-from xltools.aggregate import aggregate
-from xltools.aggregate.summary import reason_text
-from xltools.template import build_template
 from support.fill import fill_return
-from xltools.libreoffice import recalculate
-from xltools.aggregate import export_long, write_summary
 from support.synth import synthesize
+
+from xltools.aggregate import aggregate, export_long, write_summary
+from xltools.aggregate.summary import reason_text
+from xltools.libreoffice import recalculate
+from xltools.template import build_template
 
 MISSING_REGION = "440233"  # 新丰县
 DUPLICATED = "440203"  # 武江区 sends twice
@@ -177,7 +176,18 @@ def test_long_export(summary, tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == [
-        "spec", "year", "region_code", "region_name", "section", "row", "field", "label", "value", "unit", "status", "status_label"
+        "spec",
+        "year",
+        "region_code",
+        "region_name",
+        "section",
+        "row",
+        "field",
+        "label",
+        "value",
+        "unit",
+        "status",
+        "status_label",
     ]
     fields = [r for r in rows if r["section"] == "field"]
     assert len(fields) == 9 * len(summary.spec.fields)

@@ -250,7 +250,7 @@ def test_a_folder_accounts_for_every_file(batch: dict[str, Path], tmp_path: Path
     folder = next(iter(batch.values())).parent
     (folder / "~$始兴县.xlsx").write_bytes(b"lock")
     (folder / ".DS_Store").write_bytes(b"x")
-    assert sorted(p.name for p in find_returns([folder])) == sorted(BAD)
+    assert sorted(i.path.name for i in find_returns([folder])) == sorted(BAD)
 
 
 def test_annotated_copy_keeps_formula_like_text_as_text(tmp_path: Path) -> None:

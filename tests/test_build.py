@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xltools.template import build_template, build_templates
 from xltools.contract import INSTRUCTIONS_SHEET, META_SHEET, layout_of
 from xltools.spec import load_spec
+from xltools.template import build_template, build_templates
 
 SPEC_IDS = ("dept_overall", "yibao_dept", "project")
 EXCEL_FUNCTIONS = {"SUM", "IF", "MIN", "MAX", "ROUND", "ABS", "AND", "OR", "INDEX", "MATCH", "COUNTA", "SUMPRODUCT"}
@@ -151,7 +151,7 @@ def test_fingerprint_is_stable_and_follows_the_structure() -> None:
 
 
 def test_a_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from xltools import build
+    from xltools.template import build
 
     def boom(self, path):
         Path(path).write_bytes(b"partial")

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from returns import LECHANG, cell_of, flat, make_return, patch_part, sheet_part
 
-from xltools.check import check_file
 from xltools.catalogue.findings import CODES as CATALOGUE
+from xltools.check import check_file
 
 E, W = "error", "warning"
 

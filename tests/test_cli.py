@@ -25,7 +25,7 @@ def test_top_level_help_lists_every_command() -> None:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
-    assert result.exit_code == 0 and "Usage" in result.output
+    assert result.exit_code == 0 and "用法：" in result.output and "示例：" in result.output
 
 
 def test_specs_lists_versions_and_counts() -> None:
@@ -47,8 +47,9 @@ def test_make_template_writes_the_file(tmp_path: Path) -> None:
     ("args", "words"),
     [
         (["--spec", "nope"], "找不到表样定义"),
-        (["--spec", "project", "--region", "北京"], "不在 韶关市 的地区列表中"),
-        (["--spec", "project", "--region", "all", "-o", "x.xlsx"], "give a folder"),
+        (["--spec", "project", "--region", "北京"], "不在韶关市的地区列表中"),
+        (["--spec", "project", "--region", "始兴"], "是否想写：440222 始兴县"),
+        (["--spec", "project", "--region", "all", "-o", "x.xlsx"], "请给出文件夹"),
     ],
 )
 def test_make_template_bad_calls_exit_2_with_one_line(args: list[str], words: str) -> None:
@@ -76,4 +77,8 @@ def test_check_can_expect_a_spec_and_year() -> None:
     sample = next(Path(__file__).resolve().parent.parent.glob("samples/returns/*/440222_*.xlsx"))
     assert runner.invoke(app, ["check", str(sample), "--year", "2023", "--spec", "yibao_dept"]).exit_code == 0
     result = runner.invoke(app, ["check", str(sample), "--year", "2024"])
-    assert result.exit_code == 1 and "不是本次汇总的 2024 年度" in result.output
+    assert (
+        result.exit_code == 1
+        and "请使用 2024 年度表样" in result.output
+        and "请修改错误后重新上报" not in result.output
+    )

@@ -6,10 +6,25 @@ from pathlib import Path
 
 import pytest
 
-from xltools.cli import app
 from xltools.catalogue.findings import CODES as CATALOGUE
+from xltools.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_findings_reference_is_current() -> None:
+    assert (ROOT / "docs" / "findings.md").read_text(encoding="utf-8") == _load(
+        "make_findings_reference"
+    ).reference(), "run: python docs/make_findings_reference.py"
 
 
 @pytest.mark.parametrize("code", list(CATALOGUE))
@@ -25,11 +40,6 @@ def test_every_command_is_in_the_readme(command: str) -> None:
 
 
 def test_cli_reference_is_current() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_cli_reference", ROOT / "docs" / "make_cli_reference.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == module.reference(), (
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == _load("make_cli_reference").reference(), (
         "run: python docs/make_cli_reference.py"
     )

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from returns import LECHANG, SHIXING, flat
-
-from xltools.template import build_template
-from xltools.check import check_file
 from support.fill import load_return_data
 from support.libreoffice_fill import fill_like_a_person
+
+from xltools.check import check_file
+from xltools.template import build_template
 
 pytestmark = pytest.mark.libreoffice
 

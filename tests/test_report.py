@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 
+from xltools.catalogue import Msg, Text
 from xltools.findings import Finding, Report
 from xltools.report import render_json, render_text
 
 
 def finding(code: str, severity: str, sheet: str, cell: str, message: str) -> Finding:
-    return Finding(code, severity, sheet, cell, "f", message, None, None)
+    """A finding whose message is given, as a spec rule's is (its catalogue entry says just "{text}")."""
+    return Finding(code, severity, sheet, cell, "f", "" if code == "rule" else "rule", {"text": Text(message, message)})
+
+
+def typed(sheet: str, cell: str) -> Finding:
+    return Finding("type", "error", sheet, cell, "f", "", {"label": Text("年初预算数")}, Msg.of("kind.number"), None)
 
 
 REPORTS = [
@@ -25,11 +31,11 @@ REPORTS = [
         2023,
         [
             finding("rule", "warning", "资金情况", "C11", "执行率超过 100%"),
-            finding("type", "error", "资金情况", "C5", "应填数字"),
+            typed("资金情况", "C5"),
             finding("missing", "error", "业务情况", "C16", "未填写"),
         ],
     ),
-    Report("gone.xlsx", findings=[finding("unreadable", "error", "", "", "文件是空的")], unreadable=True),
+    Report("gone.xlsx", findings=[Finding("unreadable", "error", detail="empty")], unreadable=True),
 ]
 
 
@@ -39,7 +45,7 @@ def test_text_has_a_verdict_per_file_and_a_summary() -> None:
     assert "1 个提示，无错误" in text
     assert "2 个错误、1 个提示" in text
     assert "=> 无法读取" in text
-    assert text.rstrip().endswith("共 4 个文件：1 个通过，1 个仅有提示，1 个有错误，1 个无法读取")
+    assert text.rstrip().endswith("共 4 个文件：通过 1 个；仅有提示 1 个；有错误 1 个；无法读取 1 个")
     assert "\x1b[" not in text  # no colour unless asked
 
 
@@ -67,7 +73,7 @@ def test_json_lines_have_exactly_the_design_keys() -> None:
         "sheet": "资金情况",
         "cell": "C5",
         "field": "f",
-        "message": "应填数字",
-        "expected": None,
+        "message": "“年初预算数”应填数字，实际为“（空）”。",
+        "expected": "数字",
         "actual": None,
     }

@@ -194,11 +194,11 @@ BAD = [
         "fields[a].colour",
         "未知的键",
     ),
-    ("wrong type", ("decimals: 2", "decimals: two"), "decimals", "非负整数"),
+    ("wrong type", ("decimals: 2", "decimals: two"), "decimals", "0–10 的整数"),
     ("wrong bound type", ("min: 0, unit", "min: zero, unit"), "min", "应为数字"),
     ("duplicate id", ("{id: b, label: 乙", "{id: a, label: 乙"), "fields[a]", "重复"),
-    ("unknown name in formula", ("formula: a + b", "formula: a + c"), "fields[total].formula", "不存在的字段 'c'"),
-    ("unknown name in rule", ("assert: a <= total", "assert: a <= totl"), "rules[r1]", "不存在的字段 'totl'"),
+    ("unknown name in formula", ("formula: a + b", "formula: a + c"), "fields[total].formula", "不存在的字段“c”"),
+    ("unknown name in rule", ("assert: a <= total", "assert: a <= totl"), "rules[r1]", "不存在的字段“totl”"),
     ("bad formula syntax", ("formula: a + b", "formula: a + * b"), "fields[total].formula", "表达式"),
     (
         "function not in every client",
@@ -212,7 +212,7 @@ BAD = [
         "formula",
         "循环引用",
     ),
-    ("unknown type", ("label: 乙, type: amount", "label: 乙, type: money"), "fields[b].type", "未知的类型 'money'"),
+    ("unknown type", ("label: 乙, type: amount", "label: 乙, type: money"), "fields[b].type", "未知的类型“money”"),
     ("cell-like id", ("{id: b, label: 乙", "{id: ab12, label: 乙"), "id", "单元格地址"),
     ("missing key", ('version: "1"\n', ""), "version", "缺少"),
     (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from xltools.template import build_template
 from xltools.read import read_workbook
 from xltools.spec import load_spec
+from xltools.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -91,17 +91,32 @@ def specs_cmd(schemas: SchemasOpt = None, lang: LangOpt = None) -> None:
     for s in _guarded(list_specs, lg, schemas):
         columns = len(s.table.columns) if s.table else 0
         typer.echo(
-            say("cli.specs_line", lg, id=s.id, version=s.version, title=s.name.get(lg), fields=len(s.fields),
-                inputs=len(s.inputs), derived=len(s.derived), columns=columns)
+            say(
+                "cli.specs_line",
+                lg,
+                id=s.id,
+                version=s.version,
+                title=s.name.get(lg),
+                fields=len(s.fields),
+                inputs=len(s.inputs),
+                derived=len(s.derived),
+                columns=columns,
+            )
         )
 
 
 @app.command("make-template", help=t("cli.make_template"), options_metavar=t("meta.options"))
 def make_template_cmd(
     spec: Annotated[str, typer.Option("--spec", "-s", help=t("opt.spec_make"), metavar=t("meta.spec"))],
-    region: Annotated[str | None, typer.Option("--region", "-r", help=t("opt.region"), metavar=t("meta.region"))] = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help=t("opt.year_make"), min=2000, max=2100, metavar=t("meta.year"))] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help=t("opt.output_make"), metavar=t("meta.path"))] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", "-r", help=t("opt.region"), metavar=t("meta.region"))
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help=t("opt.year_make"), min=2000, max=2100, metavar=t("meta.year"))
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=t("opt.output_make"), metavar=t("meta.path"))
+    ] = None,
     password: Annotated[str | None, typer.Option("--password", help=t("opt.password"), metavar=t("meta.text"))] = None,
     schemas: SchemasOpt = None,
     lang: LangOpt = None,
@@ -144,12 +159,16 @@ def make_template_cmd(
 def check_cmd(
     files: Annotated[list[Path], typer.Argument(help=t("opt.files"), metavar=t("meta.files"))],
     fmt: Annotated[str, typer.Option("--format", "-f", help=t("opt.format"), metavar=t("meta.format"))] = "text",
-    annotate: Annotated[Path | None, typer.Option("--annotate", "-a", help=t("opt.annotate"), metavar=t("meta.path"))] = None,
+    annotate: Annotated[
+        Path | None, typer.Option("--annotate", "-a", help=t("opt.annotate"), metavar=t("meta.path"))
+    ] = None,
     annotate_all: Annotated[bool, typer.Option("--annotate-all", help=t("opt.annotate_all"))] = False,
     lang: LangOpt = None,
     jobs: JobsOpt = None,
     spec: Annotated[str | None, typer.Option("--spec", "-s", help=t("opt.spec_check"), metavar=t("meta.spec"))] = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help=t("opt.year_check"), min=2000, max=2100, metavar=t("meta.year"))] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help=t("opt.year_check"), min=2000, max=2100, metavar=t("meta.year"))
+    ] = None,
     schemas: SchemasOpt = None,
 ) -> None:
     lg = _lang(lang)
@@ -176,7 +195,17 @@ def check_cmd(
 
         _guarded(load_spec, lg, spec, schemas)
     readable = [i for i in inputs if not i.problem]
-    checked = iter(check_files([i.path for i in readable], schemas, jobs or os.cpu_count() or 1, None, spec, year, [i.name for i in readable]))
+    checked = iter(
+        check_files(
+            [i.path for i in readable],
+            schemas,
+            jobs or os.cpu_count() or 1,
+            None,
+            spec,
+            year,
+            [i.name for i in readable],
+        )
+    )
     reports = [unreadable_report(i.name, i.problem, reason="") if i.problem else next(checked) for i in inputs]
     if fmt == "json":
         typer.echo(render_json(reports, lg))
@@ -188,7 +217,9 @@ def check_cmd(
     raise typer.Exit(EXIT_BAD if "unreadable" in statuses else EXIT_ERRORS if "errors" in statuses else EXIT_OK)
 
 
-def _annotate(inputs: list[Any], reports: list[Report], target: Path, several: bool, everything: bool, lang: str) -> None:
+def _annotate(
+    inputs: list[Any], reports: list[Report], target: Path, several: bool, everything: bool, lang: str
+) -> None:
     from xltools.atomic import OutputError
     from xltools.files import safe_file_name
     from xltools.report import annotate as annotate_copy
@@ -213,7 +244,9 @@ def aggregate_cmd(
     inputs: Annotated[list[Path], typer.Argument(help=t("opt.files"), metavar=t("meta.files"))],
     output: Annotated[Path, typer.Option("--output", "-o", help=t("opt.output_agg"), metavar=t("meta.file"))],
     spec: Annotated[str | None, typer.Option("--spec", "-s", help=t("opt.spec_agg"), metavar=t("meta.spec"))] = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help=t("opt.year_agg"), min=2000, max=2100, metavar=t("meta.year"))] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help=t("opt.year_agg"), min=2000, max=2100, metavar=t("meta.year"))
+    ] = None,
     jobs: JobsOpt = None,
     export: Annotated[Path | None, typer.Option("--export", help=t("opt.export"), metavar=t("meta.file"))] = None,
     lang: LangOpt = None,
@@ -236,7 +269,14 @@ def aggregate_cmd(
 
             with Progress(transient=True) as bar:
                 task = bar.add_task(say("cli.progress", lg), total=None)
-                summary = aggregate(inputs, spec, year, jobs, schemas, progress=lambda done, total: bar.update(task, completed=done, total=total))
+                summary = aggregate(
+                    inputs,
+                    spec,
+                    year,
+                    jobs,
+                    schemas,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
         else:
             summary = aggregate(inputs, spec, year, jobs, schemas)
     except AggregateError as e:
@@ -250,20 +290,33 @@ def console_summary(summary: Any, lang: str) -> str:
     """What a run of `aggregate` came to, in lines that cannot be misread: regions by status (named),
     how many are in the totals, and every file not used with its reason."""
     s = summary
-    lines = [say("cli.summary_head", lang, spec=s.spec.name.get(lang), year=s.year, regions=s.spec.regions.name, count=len(s.spec.regions.regions))]
+    lines = [
+        say(
+            "cli.summary_head",
+            lang,
+            spec=s.spec.name.get(lang),
+            year=s.year,
+            regions=s.spec.regions.name,
+            count=len(s.spec.regions.regions),
+        )
+    ]
     for code in ("ok", "warnings", "errors", "rejected", "missing"):
         regions = [r for r in s.spec.regions.regions if s.region_status(r) == code]
         if not regions:
             continue
         names = say("cli.summary_names", lang, names=[r.name for r in regions]) if code != "ok" else ""
-        lines.append(say("cli.summary_region", lang, label=say(f"status.{code}", lang), count=len(regions), names=names))
+        lines.append(
+            say("cli.summary_region", lang, label=say(f"status.{code}", lang), count=len(regions), names=names)
+        )
     lines.append(say("cli.summary_totals", lang, count=len({r.code for r, _ in s.in_totals()})))
     unused = [x for x in s.submissions if not x.counted]
     if unused:
         lines.append(say("cli.summary_files", lang, count=len(s.submissions), unused=len(unused)))
         for x in unused:
             reason = x.reason.text(lang) if hasattr(x.reason, "text") else localise(x.reason, lang) if x.reason else ""
-            lines.append(say("cli.summary_file", lang, name=x.file_name, status=say(f"status.{x.status}", lang), reason=reason))
+            lines.append(
+                say("cli.summary_file", lang, name=x.file_name, status=say(f"status.{x.status}", lang), reason=reason)
+            )
     else:
         lines.append(say("cli.summary_files_all", lang, count=len(s.submissions)))
     return "\n".join(lines)

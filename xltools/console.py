@@ -37,8 +37,14 @@ def localise_typer(lang: str) -> None:
         return option
 
     ccore.Command.get_help_option = help_option  # type: ignore[method-assign]
-    if hasattr(tcore.TyperArgument, "display_type_rich"):  # the argument's Python type (<list[Path]>) says nothing to a clerk
-        tcore.TyperArgument.display_type_rich = lambda self, ctx=None: ""  # type: ignore[method-assign]
+    if hasattr(
+        tcore.TyperArgument, "display_type_rich"
+    ):  # the argument's Python type (<list[Path]>) says nothing to a clerk
+
+        def no_type(self: Any, ctx: Any = None) -> str:
+            return ""
+
+        tcore.TyperArgument.display_type_rich = no_type  # type: ignore[method-assign]
 
     def show(self: Any, file: Any = None) -> None:
         ctx = getattr(self, "ctx", None)

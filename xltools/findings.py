@@ -49,7 +49,7 @@ class Finding:
     def text(self, lang: str = "zh") -> str:
         """The sentence a person reads, in ``lang``."""
         where = {"sheet": self.sheet, "cell": self.cell, "expected": self.expected, "actual": self.actual}
-        return say(self.key, lang, **{**where, **self.params})
+        return say(self.key, lang, **{**where, **(self.params or {})})
 
     @property
     def message(self) -> str:

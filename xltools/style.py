@@ -18,7 +18,13 @@ ERROR_FILL, WARNING_FILL, QUIET_FILL = "#FF9999", "#FFEB9C", "#D9D9D9"
 NOTE_COLOUR, SEQ_COLOUR = "#595959", "#7F7F7F"
 
 # the fill of a status in the summary (DESIGN §6 codes)
-STATUS_FILL = {"errors": ERROR_FILL, "rejected": ERROR_FILL, "warnings": WARNING_FILL, "missing": QUIET_FILL, "duplicate": QUIET_FILL}
+STATUS_FILL = {
+    "errors": ERROR_FILL,
+    "rejected": ERROR_FILL,
+    "warnings": WARNING_FILL,
+    "missing": QUIET_FILL,
+    "duplicate": QUIET_FILL,
+}
 
 
 def argb(colour: str) -> str:
@@ -122,7 +128,9 @@ class Styles:
     # --- values -----------------------------------------------------------------------------------
     def value(self, field: Field, role: str) -> Any:
         """A template's value cell: number format from the field; fill and lock from its role."""
-        fill, locked = {"input": (INPUT_FILL, False), "formula": (FORMULA_FILL, True), "prefill": (PREFILL_FILL, True)}[role]
+        fill, locked = {"input": (INPUT_FILL, False), "formula": (FORMULA_FILL, True), "prefill": (PREFILL_FILL, True)}[
+            role
+        ]
         extra = {"text_wrap": True} if field.wrap else {}
         return self.boxed(num_format=number_format(field), bg_color=fill, locked=locked, **extra)
 

@@ -141,7 +141,9 @@ def aggregate(
     if not found:
         raise AggregateError("no_files")
     readable = [i for i in found if not i.problem]
-    prepared = prepare_all([i.path for i in readable], schemas, jobs or os.cpu_count() or 1, progress, names=[i.name for i in readable])
+    prepared = prepare_all(
+        [i.path for i in readable], schemas, jobs or os.cpu_count() or 1, progress, names=[i.name for i in readable]
+    )
     by_input = dict(zip((id(i) for i in readable), prepared, strict=True))
     ordered = [by_input.get(id(i)) or Prepared(unreadable_report(i.name, i.problem, reason="")) for i in found]
     spec_obj, year = _decide(ordered, spec, year, schemas)

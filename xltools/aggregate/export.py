@@ -57,13 +57,29 @@ def long_rows(summary: Summary) -> Iterable[dict[str, Any]]:
         }
         for f in spec.fields.values():
             value, unit = _value(f, sub.values.get(f.id))
-            yield {**common, "section": "field", "row": None, "field": f.id, "label": f.label, "value": value, "unit": unit}
+            yield {
+                **common,
+                "section": "field",
+                "row": None,
+                "field": f.id,
+                "label": f.label,
+                "value": value,
+                "unit": unit,
+            }
         if spec.table is None:
             continue
         for i, ind in enumerate(sub.indicators, 1):
             for c in spec.table.columns:
                 value, unit = _value(c, ind.get(c.id))
-                yield {**common, "section": "indicator", "row": i, "field": c.id, "label": c.label, "value": value, "unit": unit}
+                yield {
+                    **common,
+                    "section": "indicator",
+                    "row": i,
+                    "field": c.id,
+                    "label": c.label,
+                    "value": value,
+                    "unit": unit,
+                }
 
 
 def export_long(summary: Summary, path: Path | str) -> Path:

@@ -77,7 +77,9 @@ def write_summary(summary: Summary, path: Path | str) -> Path:
 
 
 def write_summary_to(summary: Summary, target: Path) -> None:
-    wb = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(target), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    )
     wb.set_properties({"title": w("summary.title", spec=summary.spec.title, year=summary.year), "author": "xltools"})
     writer = _Writer(wb, summary)
     writer.summary_sheet()
@@ -128,7 +130,18 @@ class _Writer:
         s, spec, st = self.s, self.spec, self.style
         ws = self.wb.add_worksheet(w("summary.sheet"))
         fields = summary_fields(spec)
-        fixed = [w(k) for k in ("summary.seq", "summary.code", "summary.region", "summary.status", "summary.in_totals", "summary.errors", "summary.warnings")]
+        fixed = [
+            w(k)
+            for k in (
+                "summary.seq",
+                "summary.code",
+                "summary.region",
+                "summary.status",
+                "summary.in_totals",
+                "summary.errors",
+                "summary.warnings",
+            )
+        ]
         header = [*fixed, *[f"{f.label}（{f.shown_unit}）" if f.shown_unit else f.label for f in fields]]
         last_col = len(header) - 1
         regions = spec.regions.regions
@@ -142,7 +155,14 @@ class _Writer:
             ws,
             last_col,
             self.title_text,
-            w("summary.subtitle", regions=spec.regions.name, count=len(regions), parts=parts, files=len(s.submissions), date=dt.date.today().isoformat()),
+            w(
+                "summary.subtitle",
+                regions=spec.regions.name,
+                count=len(regions),
+                parts=parts,
+                files=len(s.submissions),
+                date=dt.date.today().isoformat(),
+            ),
         )
         ws.write_row(2, 0, header, st.header)
         ws.set_row(2, 45)
@@ -167,7 +187,9 @@ class _Writer:
         flags = f"{a1(first, flag_col, True)}:{a1(last, flag_col, True)}"
         yes = w("summary.yes")
         counted = s.in_totals()
-        ws.merge_range(total_row, 0, total_row, 4, w("summary.total", count=len({r.code for r, _ in counted})), st.total)
+        ws.merge_range(
+            total_row, 0, total_row, 4, w("summary.total", count=len({r.code for r, _ in counted})), st.total
+        )
         for col, attr in ((5, "errors"), (6, "warnings")):
             value = sum(len(getattr(x.report, attr)) for _, x in s.counted())
             ws.write_formula(total_row, col, f"=SUM({a1(first, col)}:{a1(last, col)})", st.number(None, True), value)
@@ -183,7 +205,12 @@ class _Writer:
         row = total_row + 1
         left = s.left_out()
         left_text = (
-            w("summary.left_out", regions="；".join(w("summary.left_out_one", region=r.name, reason=status_label(x.status)) for r, x in left))
+            w(
+                "summary.left_out",
+                regions="；".join(
+                    w("summary.left_out_one", region=r.name, reason=status_label(x.status)) for r, x in left
+                ),
+            )
             if left
             else w("summary.none_left_out")
         )
@@ -235,7 +262,9 @@ class _Writer:
         if how == "sum":
             return f'=SUMIF({flags},"{yes}",{rng})', sum(nums)
         if how == "mean":
-            return f'=IF(COUNTIFS({flags},"{yes}",{rng},"<>")=0,"",AVERAGEIF({flags},"{yes}",{rng}))', (sum(nums) / len(nums)) if nums else ""
+            return f'=IF(COUNTIFS({flags},"{yes}",{rng},"<>")=0,"",AVERAGEIF({flags},"{yes}",{rng}))', (
+                sum(nums) / len(nums)
+            ) if nums else ""
         if how == "ratio" and f.aggregate.ratio:
             num_id, den_id = f.aggregate.ratio
             cn, cd = position[num_id], position[den_id]
@@ -250,7 +279,20 @@ class _Writer:
     def status_sheet(self) -> None:
         s, st = self.s, self.style
         ws = self.wb.add_worksheet(w("summary.status_sheet"))
-        header = [w(k) for k in ("summary.seq", "summary.code", "summary.region", "summary.status", "summary.file", "summary.errors", "summary.warnings", "summary.fill_date", "summary.reason")]
+        header = [
+            w(k)
+            for k in (
+                "summary.seq",
+                "summary.code",
+                "summary.region",
+                "summary.status",
+                "summary.file",
+                "summary.errors",
+                "summary.warnings",
+                "summary.fill_date",
+                "summary.reason",
+            )
+        ]
         title = w("summary.status_title", spec=self.spec.title, year=s.year)
         self.titled(ws, len(header) - 1, title, w("summary.status_note", rule=localise(duplicate_rule(self.spec), ZH)))
         ws.write_row(2, 0, header, st.header)
@@ -273,14 +315,24 @@ class _Writer:
             row += 1
             for i, sub in enumerate(others, 1):
                 known = sub.region
-                self.status_row(ws, row, i, known.code if known else (sub.report.region_code or ""), known.name if known else "", sub, sub.status)
+                self.status_row(
+                    ws,
+                    row,
+                    i,
+                    known.code if known else (sub.report.region_code or ""),
+                    known.name if known else "",
+                    sub,
+                    sub.status,
+                )
                 row += 1
         for col, width in enumerate((5, 10, 12, 13, 30, 6, 6, 11, 60)):
             ws.set_column(col, col, width)
         ws.freeze_panes(3, 0)
         _print_setup(ws, (2, 2), title)
 
-    def status_row(self, ws: Any, row: int, seq: int, code: str, name: str, sub: Submission | None, status: str) -> None:
+    def status_row(
+        self, ws: Any, row: int, seq: int, code: str, name: str, sub: Submission | None, status: str
+    ) -> None:
         st = self.style
         ws.write_number(row, 0, seq, st.seq)
         ws.write_string(row, 1, code, st.cell)
@@ -290,7 +342,9 @@ class _Writer:
         self.put(ws, row, 5, len(sub.report.errors) if sub else None)
         self.put(ws, row, 6, len(sub.report.warnings) if sub else None)
         self.put(ws, row, 7, sub.fill_date if sub else None)
-        reason = reason_text(sub.reason) if sub and sub.reason is not None else ("" if sub else w("reason.not_received"))
+        reason = (
+            reason_text(sub.reason) if sub and sub.reason is not None else ("" if sub else w("reason.not_received"))
+        )
         if sub and status == ERRORS:
             reason = w("reason.errors_left_out")
         self.put(ws, row, 8, reason)
@@ -302,7 +356,13 @@ class _Writer:
         if table is None:
             ws.write_string(0, 0, w("summary.no_table"), st.note)
             return
-        header = [w("summary.code"), w("summary.region"), w("summary.status"), w("summary.row"), *[c.label for c in table.columns]]
+        header = [
+            w("summary.code"),
+            w("summary.region"),
+            w("summary.status"),
+            w("summary.row"),
+            *[c.label for c in table.columns],
+        ]
         title = w("summary.indicators_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
         ws.write_row(2, 0, header, st.header)
@@ -329,7 +389,20 @@ class _Writer:
     def findings_sheet(self) -> None:
         st = self.style
         ws = self.wb.add_worksheet(w("summary.findings_sheet"))
-        header = [w(k) for k in ("summary.code", "summary.region", "summary.file", "summary.status", "summary.level", "summary.code_col", "summary.sheet_col", "summary.cell_col", "summary.message_col")]
+        header = [
+            w(k)
+            for k in (
+                "summary.code",
+                "summary.region",
+                "summary.file",
+                "summary.status",
+                "summary.level",
+                "summary.code_col",
+                "summary.sheet_col",
+                "summary.cell_col",
+                "summary.message_col",
+            )
+        ]
         title = w("summary.findings_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
         ws.write_row(2, 0, header, st.header)

@@ -7,10 +7,13 @@ from xltools.catalogue import Entry
 ENTRIES: dict[str, Entry] = {
     "cli.app": Entry(
         "绩效自评表工具：生成填报模板、校验上报文件、汇总各地报表。加 --lang en 显示英文。",
-        "Templates, checks and summaries for budget-performance self-evaluation returns (绩效自评表).",
+        "Templates, checks and summaries for budget-performance self-evaluation returns (“绩效自评表”).",
     ),
     # commands
-    "cli.specs": Entry("列出可用的表样（报表类型）及其版本、字段数。\n\n示例：xltools specs", "List the return types (specs), their versions and field counts.\n\nExample: xltools specs"),
+    "cli.specs": Entry(
+        "列出可用的表样（报表类型）及其版本、字段数。\n\n示例：xltools specs",
+        "List the return types (specs), their versions and field counts.\n\nExample: xltools specs",
+    ),
     "cli.make_template": Entry(
         "按表样生成锁定的填报模板（.xlsx）。\n\n示例：xltools make-template --spec yibao_dept --region all --year 2025 -o 模板/",
         "Build a locked submission workbook (.xlsx) from a spec.\n\nExample: xltools make-template --spec yibao_dept --region all --year 2025 -o templates/",
@@ -29,25 +32,43 @@ ENTRIES: dict[str, Entry] = {
         "Example: xltools aggregate inbox/ -o summary.xlsx --export summary.csv",
     ),
     # options
-    "opt.schemas": Entry("表样定义所在文件夹（默认：内置的 schemas/）。", "Folder of spec files (default: the bundled schemas/)."),
-    "opt.spec_make": Entry("表样 id（见 xltools specs）或 .yaml 表样文件的路径。", "Spec id (see `xltools specs`) or path to a .yaml spec."),
+    "opt.schemas": Entry(
+        "表样定义所在文件夹（默认：内置的 schemas/）。", "Folder of spec files (default: the bundled schemas/)."
+    ),
+    "opt.spec_make": Entry(
+        "表样 id（见 xltools specs）或 .yaml 表样文件的路径。", "Spec id (see `xltools specs`) or path to a .yaml spec."
+    ),
     "opt.region": Entry(
-        "预填并锁定的地区（代码或名称），或 all：每个地区一个文件。", "Region code or name to prefill and lock, or `all` for one file per region."
+        "预填并锁定的地区（代码或名称），或 all：每个地区一个文件。",
+        "Region code or name to prefill and lock, or `all` for one file per region.",
     ),
     "opt.year_make": Entry("报表年度（默认：上一年）。", "Year of the return (default: last calendar year)."),
-    "opt.output_make": Entry("输出的 .xlsx 文件（--region all 时为文件夹）。", "Output .xlsx file (a folder with --region all)."),
+    "opt.output_make": Entry(
+        "输出的 .xlsx 文件（--region all 时为文件夹）。", "Output .xlsx file (a folder with --region all)."
+    ),
     "opt.password": Entry("工作表保护密码（默认：无）。", "Sheet-protection password (default: none)."),
     "opt.files": Entry("上报的 .xlsx 文件或文件夹。", "Returned .xlsx files or folders of them."),
-    "opt.format": Entry("text（给人看）或 json（每个文件一行）。", "text (for a person) or json (one object per file per line)."),
+    "opt.format": Entry(
+        "text（给人看）或 json（每个文件一行）。", "text (for a person) or json (one object per file per line)."
+    ),
     "opt.annotate": Entry(
         "为有问题的报表写出标注副本（一个文件时为文件，多个文件时为文件夹）。",
         "Write an annotated copy of each return with findings (a file for one return, a folder for several).",
     ),
     "opt.annotate_all": Entry("没有问题的报表也写出副本。", "Write copies of clean returns too."),
-    "opt.lang": Entry("提示语言：zh 或 en（默认随系统语言，C/POSIX 为中文）。", "Language of the messages: zh or en (default: the locale's)."),
+    "opt.lang": Entry(
+        "提示语言：zh 或 en（默认随系统语言，C/POSIX 为中文）。",
+        "Language of the messages: zh or en (default: the locale's).",
+    ),
     "opt.jobs": Entry("读取报表的进程数（默认：全部 CPU 核）。", "Processes to read returns in (default: all cores)."),
-    "opt.spec_check": Entry("本次收集的表样：其他表样的报表报 template 错误。", "The spec being collected: a return of another is a `template` error."),
-    "opt.year_check": Entry("本次收集的年度：其他年度的报表报 template 错误。", "The year being collected: a return of another is a `template` error."),
+    "opt.spec_check": Entry(
+        "本次收集的表样：其他表样的报表报 template 错误。",
+        "The spec being collected: a return of another is a `template` error.",
+    ),
+    "opt.year_check": Entry(
+        "本次收集的年度：其他年度的报表报 template 错误。",
+        "The year being collected: a return of another is a `template` error.",
+    ),
     "opt.output_agg": Entry("要写出的汇总工作簿（.xlsx）。", "The summary workbook to write (.xlsx)."),
     "opt.spec_agg": Entry("汇总的表样（默认：报表中最常见的）。", "Spec being collected (default: the most common)."),
     "opt.year_agg": Entry("汇总的年度（默认：报表中最常见的）。", "Year being collected (default: the most common)."),
@@ -70,16 +91,22 @@ ENTRIES: dict[str, Entry] = {
     "cli.error": Entry("xltools：{message}", "xltools: {message}"),
     "cli.bad_value": Entry("{option} 应为 {allowed}，实际为“{value}”", "{option} must be {allowed}, not “{value}”"),
     "cli.unknown_region": Entry(
-        "地区“{region}”不在{regions}的地区列表中{hint}", "region “{region}” is not in the region list of {regions}{hint}"
+        "地区“{region}”不在{regions}的地区列表中{hint}",
+        "region “{region}” is not in the region list of {regions}{hint}",
     ),
     "cli.region_hint": Entry("。是否想写：{near}？", ". Did you mean: {near}?"),
     "cli.region_known": Entry("（可用：{known}）", " (available: {known})"),
-    "cli.region_all_folder": Entry("--region all 会为每个地区写一个文件：请给出文件夹，而不是 {path}", "--region all writes one file per region: give a folder, not {path}"),
+    "cli.region_all_folder": Entry(
+        "--region all 会为每个地区写一个文件：请给出文件夹，而不是 {path}",
+        "--region all writes one file per region: give a folder, not {path}",
+    ),
     "cli.annotate_folder": Entry(
         "有 {count} 个文件要写标注副本：--annotate 应为文件夹，而不是 {path}",
         "{count} files to annotate: --annotate must be a folder, not {path}",
     ),
-    "cli.output_suffix": Entry("{option} 应以 {suffixes} 结尾，而不是 {path}", "{option} must end in {suffixes}, not {path}"),
+    "cli.output_suffix": Entry(
+        "{option} 应以 {suffixes} 结尾，而不是 {path}", "{option} must end in {suffixes}, not {path}"
+    ),
     "cli.no_files": Entry("没有找到任何文件", "no files found"),
     "cli.specs_line": Entry(
         "{id:<14} 版本 {version:<6} {title}（{fields} 个字段：{inputs} 填报 + {derived} 公式；指标表 {columns} 列）",
@@ -88,13 +115,17 @@ ENTRIES: dict[str, Entry] = {
     "cli.template_written": Entry("已生成模板：{path}", "template written: {path}"),
     "cli.templates_written": Entry("已生成 {count} 个模板：{path}", "{count} templates written: {path}"),
     "cli.written": Entry("已写出：{paths}", "written: {paths}"),
-    "cli.summary_head": Entry("{spec} {year} 年度，{regions} 共 {count} 个地区：", "{spec} {year}, {regions}, {count} regions:"),
+    "cli.summary_head": Entry(
+        "{spec} {year} 年度，{regions} 共 {count} 个地区：", "{spec} {year}, {regions}, {count} regions:"
+    ),
     "cli.summary_region": Entry("  {label}：{count} 个{names}", "  {label}: {count}{names}"),
     "cli.summary_names": Entry("（{names}）", " ({names})"),
     "cli.summary_totals": Entry(
         "  计入合计：{count} 个地区（无错误的报表）", "  in the totals: {count} regions (returns without errors)"
     ),
-    "cli.summary_files": Entry("收到文件 {count} 个，其中未采用 {unused} 个：", "{count} files received, {unused} not used:"),
+    "cli.summary_files": Entry(
+        "收到文件 {count} 个，其中未采用 {unused} 个：", "{count} files received, {unused} not used:"
+    ),
     "cli.summary_files_all": Entry("收到文件 {count} 个，全部采用。", "{count} files received, all used."),
     "cli.summary_file": Entry("  {name}：{status}，{reason}", "  {name}: {status}, {reason}"),
     "cli.progress": Entry("校验报表", "checking returns"),
@@ -121,12 +152,30 @@ CLICK_ERRORS_ZH: list[tuple[str, str]] = [
     (r"^No such command '(?P<a>[^']+)'\.", "没有这个命令：{a}"),
     (r"^Option '(?P<a>[^']+)' requires an argument\.", "选项 {a} 需要一个值。"),
     (r"^Got unexpected extra arguments? \((?P<a>.*)\)$", "多余的参数：{a}"),
-    (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: '?(?P<v>[^']*?)'? is not a valid integer\.?", "{a} 应为整数，实际为“{v}”。"),
-    (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: (?P<v>\S+) is not in the range (?P<r>.+)\.", "{a} 的值 {v} 不在范围 {r} 内。"),
-    (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: (?P<kind>File|Directory|Path) '(?P<v>.*)' does not exist\.", "{a}：找不到“{v}”。"),
-    (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: (?P<kind>File|Directory|Path) '(?P<v>.*)' is a file\.", "{a}：“{v}”是文件，应为文件夹。"),
-    (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: Input should be greater than or equal to (?P<n>\S+)", "{a} 应不小于 {n}。"),
-    (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: Input should be less than or equal to (?P<n>\S+)", "{a} 应不大于 {n}。"),
+    (
+        r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: '?(?P<v>[^']*?)'? is not a valid integer\.?",
+        "{a} 应为整数，实际为“{v}”。",
+    ),
+    (
+        r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: (?P<v>\S+) is not in the range (?P<r>.+)\.",
+        "{a} 的值 {v} 不在范围 {r} 内。",
+    ),
+    (
+        r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: (?P<kind>File|Directory|Path) '(?P<v>.*)' does not exist\.",
+        "{a}：找不到“{v}”。",
+    ),
+    (
+        r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: (?P<kind>File|Directory|Path) '(?P<v>.*)' is a file\.",
+        "{a}：“{v}”是文件，应为文件夹。",
+    ),
+    (
+        r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: Input should be greater than or equal to (?P<n>\S+)",
+        "{a} 应不小于 {n}。",
+    ),
+    (
+        r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: Input should be less than or equal to (?P<n>\S+)",
+        "{a} 应不大于 {n}。",
+    ),
     (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: Input should be a valid integer", "{a} 应为整数。"),
     (r"^Invalid value for '(?P<a>[^']+)'(?: / '[^']+')?: (?P<m>.*)$", "{a} 的值无效：{m}"),
 ]

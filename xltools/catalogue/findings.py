@@ -47,14 +47,18 @@ CODES: dict[str, Code] = {
     ),
     "range": Code(
         Entry("超出允许范围", "out of range"),
-        Entry("超出表样规定范围的数字（金额 ≥ 0、参保率 0–100、分值 > 0、得分 ≤ 分值）。",
-              "a number outside the spec's bounds (amounts ≥ 0, 参保率 0–100, weight > 0, score ≤ weight)."),
+        Entry(
+            "超出表样规定范围的数字（金额 ≥ 0、参保率 0–100、分值 > 0、得分 ≤ 分值）。",
+            "a number outside the spec's bounds (amounts ≥ 0, 参保率 0–100, weight > 0, score ≤ weight).",
+        ),
         "资金情况!C6 “基本支出·工资福利支出”应 ≥ 0，实际为 -5。",
     ),
     "choice": Code(
         Entry("不在可选项中", "not one of the choices"),
-        Entry("不是下拉列表中的选项；二级指标不属于所选一级指标；行政区划代码不在地区列表中。",
-              "not one of the dropdown's strings; a 二级指标 not under its 一级指标; a region code not in the list."),
+        Entry(
+            "不是下拉列表中的选项；二级指标不属于所选一级指标；行政区划代码不在地区列表中。",
+            "not one of the dropdown's strings; a 二级指标 not under its 一级指标; a region code not in the list.",
+        ),
         "绩效指标!C5 “二级指标”应从下拉列表中选择（产出指标 下的 数量指标、质量指标、时效指标、成本指标），实际为“社会效益指标”。",
     ),
     "pattern": Code(
@@ -64,48 +68,60 @@ CODES: dict[str, Code] = {
     ),
     "sum": Code(
         Entry("合计与分项不符", "total does not match its parts"),
-        Entry("合计或公式的结果与其分项不符（超出容差，默认每个分项 0.01 万元）；指标分值合计不是 90。",
-              "a total or derived value that does not equal its parts beyond the tolerance (0.01 万元 per "
-              "addend by default); indicator weights not adding up to 90."),
+        Entry(
+            "合计或公式的结果与其分项不符（超出容差，默认每个分项 0.01 万元）；指标分值合计不是 90。",
+            "a total or derived value that does not equal its parts beyond the tolerance (0.01 万元 per "
+            "addend by default); indicator weights not adding up to 90.",
+        ),
         "资金情况!C10 “全年执行数”应等于 385.67，文件中为 380。",
     ),
     "rule": Code(
         Entry("逻辑关系不符", "cross-field rule broken"),
-        Entry("表样的其他规则（检查家次 ≥ 检查覆盖机构数、定性指标得分区间、标准得分等）；相关单元格一并标出。",
-              "any other rule of the spec (检查家次 ≥ 检查覆盖机构数, qualitative score bands, the standard "
-              "score…); the cells the rule relates are marked too."),
+        Entry(
+            "表样的其他规则（检查家次 ≥ 检查覆盖机构数、定性指标得分区间、标准得分等）；相关单元格一并标出。",
+            "any other rule of the spec (检查家次 ≥ 检查覆盖机构数, qualitative score bands, the standard "
+            "score…); the cells the rule relates are marked too.",
+        ),
         "业务情况!C16 检查家次 40 不能少于检查覆盖机构数 53",
     ),
     "unit": Code(
         Entry("疑似单位填错（元/万元）", "amount probably in 元, not 万元"),
-        Entry("金额约为其分项、合计或预算的一万倍（误按“元”填写）；在汇总中也与各地区中位数比较。"
-              "指出应修改的填报单元格。",
-              "an amount about 10,000 times its siblings, its total or its budget (typed in 元); in "
-              "`aggregate` also against the regions' median. Names the input cell to change."),
+        Entry(
+            "金额约为其分项、合计或预算的一万倍（误按“元”填写）；在汇总中也与各地区中位数比较。"
+            "指出应修改的填报单元格。",
+            "an amount about 10,000 times its siblings, its total or its budget (typed in 元); in "
+            "`aggregate` also against the regions' median. Names the input cell to change.",
+        ),
         "资金情况!C8 “项目支出”为 1814700，约为其他分项合计（204.2）的一万倍，可能误按“元”填写（应为“万元”）。",
     ),
     "tampered": Code(
         Entry("模板结构被改动", "template structure changed"),
-        Entry("工作表被删除或改名；定义名称被删除、移动或重复定义；公式被改成固定值或被改动；插入或删除了行列；"
-              "单元格中的地区、年度与模板记录的不一致。这样的报表不计入任何合计。",
-              "a sheet deleted or renamed; a defined name removed, moved or defined twice; a formula typed over "
-              "or changed; rows or columns inserted or deleted; the region or year in the cells differing from "
-              "what the template recorded. Such a return counts in no total."),
+        Entry(
+            "工作表被删除或改名；定义名称被删除、移动或重复定义；公式被改成固定值或被改动；插入或删除了行列；"
+            "单元格中的地区、年度与模板记录的不一致。这样的报表不计入任何合计。",
+            "a sheet deleted or renamed; a defined name removed, moved or defined twice; a formula typed over "
+            "or changed; rows or columns inserted or deleted; the region or year in the cells differing from "
+            "what the template recorded. Such a return counts in no total.",
+        ),
         "资金情况!C10 “全年执行数（决算总支出）”的公式被改成了固定值 380，请使用原模板重新填报。",
     ),
     "template": Code(
         Entry("不是可识别的填报模板", "not a known template"),
-        Entry("不是 xltools 模板；未知的表样或版本；模板结构校验码不符；或不是本次收集的表样、年度。",
-              "not an xltools template; an unknown spec or version; a changed layout; or another spec or year "
-              "than the one being collected."),
+        Entry(
+            "不是 xltools 模板；未知的表样或版本；模板结构校验码不符；或不是本次收集的表样、年度。",
+            "not an xltools template; an unknown spec or version; a changed layout; or another spec or year "
+            "than the one being collected.",
+        ),
         "文件不是 xltools 生成的填报模板（找不到表样标识），请使用下发的模板填写。",
     ),
     "unreadable": Code(
         Entry("文件无法读取", "file cannot be read"),
-        Entry("空文件、损坏、旧版 .xls、加密、改了扩展名的 CSV/HTML、含宏、不安全的 XML、过大、超出模板范围的单元格、"
-              "Strict Open XML、读取进程异常退出、无读取权限。",
-              "empty, damaged, old .xls, encrypted, CSV/HTML renamed, macros, unsafe XML, too large, cells far "
-              "beyond the template, Strict Open XML, a reader process that died, no permission to read."),
+        Entry(
+            "空文件、损坏、旧版 .xls、加密、改了扩展名的 CSV/HTML、含宏、不安全的 XML、过大、超出模板范围的单元格、"
+            "Strict Open XML、读取进程异常退出、无读取权限。",
+            "empty, damaged, old .xls, encrypted, CSV/HTML renamed, macros, unsafe XML, too large, cells far "
+            "beyond the template, Strict Open XML, a reader process that died, no permission to read.",
+        ),
         "文件是旧版 .xls 格式，请用 Excel 或 WPS 打开后另存为 .xlsx",
     ),
 }
@@ -159,7 +175,9 @@ ENTRIES: dict[str, Entry] = {
         "“{label}” has the wrong format: expected {expected}; found “{actual}”.",
     ),
     # --- sum -------------------------------------------------------------------------------------------
-    "sum": Entry("“{label}”应等于 {expected}，文件中为 {actual}。", "“{label}” should equal {expected}; the file holds {actual}."),
+    "sum": Entry(
+        "“{label}”应等于 {expected}，文件中为 {actual}。", "“{label}” should equal {expected}; the file holds {actual}."
+    ),
     "sum.rule": Entry("{text}", "{text}"),
     # --- rule ------------------------------------------------------------------------------------------
     "rule": Entry("{text}", "{text}"),
@@ -239,8 +257,7 @@ ENTRIES: dict[str, Entry] = {
     ),
     "template.fingerprint": Entry(
         "文件的模板结构与当前表样不一致（结构校验码不符），请使用最新下发的模板。",
-        "the file's template structure does not match the current spec (fingerprint differs): use the latest "
-        "template.",
+        "the file's template structure does not match the current spec (fingerprint differs): use the latest template.",
     ),
     "template.other_spec": Entry(
         "这是“{actual}”的报表，不是本次收集的“{expected}”，请使用下发的“{expected}”模板。",
@@ -264,10 +281,16 @@ ENTRIES: dict[str, Entry] = {
     ),
     "unreadable.format": Entry(
         "文件是{format}，请打开后另存为 .xlsx（Excel 工作簿）再上报",
-        "this is {format_en}: save it as .xlsx (Excel workbook)",
+        "this is {format}: save it as .xlsx (Excel workbook)",
     ),
+    "format.et": Entry("WPS 表格格式（.et）", "a WPS spreadsheet (.et)"),
+    "format.ett": Entry("WPS 表格模板格式（.ett）", "a WPS template (.ett)"),
+    "format.ods": Entry("OpenDocument 表格格式（.ods）", "an OpenDocument spreadsheet (.ods)"),
+    "format.xlsb": Entry("Excel 二进制格式（.xlsb）", "a binary Excel workbook (.xlsb)"),
+    "format.numbers": Entry("Numbers 格式", "a Numbers file"),
     "unreadable.pdf": Entry(
-        "文件是 PDF，不是可汇总的报表；请上报填好的 .xlsx 模板", "this is a PDF, not a return: send the filled .xlsx template"
+        "文件是 PDF，不是可汇总的报表；请上报填好的 .xlsx 模板",
+        "this is a PDF, not a return: send the filled .xlsx template",
     ),
     "unreadable.word": Entry(
         "文件是 Word 文档，不是填报模板；请上报填好的 .xlsx 模板",
@@ -307,9 +330,7 @@ ENTRIES: dict[str, Entry] = {
         "文件内容不安全或已损坏，已拒绝读取（{reason}）",
         "the file's content is unsafe or damaged and was refused ({reason})",
     ),
-    "unreadable.parts": Entry(
-        "文件包含 {count} 个部件，远超正常填报表", "the file holds {count} parts: not a return"
-    ),
+    "unreadable.parts": Entry("文件包含 {count} 个部件，远超正常填报表", "the file holds {count} parts: not a return"),
     "unreadable.expands": Entry(
         "文件解压后过大（{part} 超过 {size} MB），疑似异常文件，已拒绝读取",
         "the file expands too much ({part}: over {size} MB): refused",

@@ -32,9 +32,7 @@ ENTRIES: dict[str, Entry] = {
         "{errors} 个错误、{warnings} 个提示：请修改错误后重新上报",
         "{errors} errors, {warnings} warnings: fix the errors and send it again",
     ),
-    "report.verdict_template": Entry(
-        "不能受理：{reason}", "cannot be accepted: {reason}"
-    ),
+    "report.verdict_template": Entry("不能受理：{reason}", "cannot be accepted: {reason}"),
     "report.verdict_tampered": Entry(
         "模板结构被改动，数值无法可靠读取：请在原模板中重新填写后上报",
         "the template's structure was changed and its figures cannot be read reliably: fill in the original "
@@ -48,7 +46,9 @@ ENTRIES: dict[str, Entry] = {
         "{files} files: {ok} ok; {warnings} with warnings only; {errors} with errors; {unreadable} unreadable",
     ),
     "report.annotated": Entry("已写出标注副本：{path}", "annotated copy written: {path}"),
-    "report.annotate_failed": Entry("无法写出 {file} 的标注副本：{reason}", "could not write the annotated copy of {file}: {reason}"),
+    "report.annotate_failed": Entry(
+        "无法写出 {file} 的标注副本：{reason}", "could not write the annotated copy of {file}: {reason}"
+    ),
     "report.findings_sheet": Entry("校验意见", "Findings"),
     # aggregate: why a file was not used
     "reason.unknown_region": Entry(
@@ -56,9 +56,7 @@ ENTRIES: dict[str, Entry] = {
     ),
     "reason.duplicate": Entry("与 {file} 重复：{rule}", "duplicate of {file}: {rule}"),
     "reason.not_received": Entry("未收到报表", "no return received"),
-    "reason.errors_left_out": Entry(
-        "有错误，未计入合计", "has errors: left out of the totals"
-    ),
+    "reason.errors_left_out": Entry("有错误，未计入合计", "has errors: left out of the totals"),
     "rule.duplicate": Entry(
         "{same}有多份报表时，采用填报日期最新的一份；填报日期相同时，采用文件修改时间最新的一份。",
         "When several returns share the same {same}, the one with the latest fill date counts; on a tie, the "
@@ -117,7 +115,9 @@ ENTRIES |= {
     ),
     "summary.left_out": Entry("未计入合计：{regions}。", "Left out of the totals: {regions}. "),
     "summary.left_out_one": Entry("{region}（{reason}）", "{region} ({reason})"),
-    "summary.none_left_out": Entry("所有已报送且无错误的地区均已计入合计。", "Every return without errors is in the totals. "),
+    "summary.none_left_out": Entry(
+        "所有已报送且无错误的地区均已计入合计。", "Every return without errors is in the totals. "
+    ),
     "summary.signoff_unit": Entry("编制单位（盖章）：", "Prepared by (seal):"),
     "summary.signoff_preparer": Entry("编制人：", "Prepared by:"),
     "summary.signoff_reviewer": Entry("审核人：", "Reviewed by:"),

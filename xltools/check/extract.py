@@ -84,7 +84,9 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
             found = f"{target[0]}!{target[1][0]}" + (f":{target[1][-1]}" if len(target[1]) > 1 else "")
             expected = layout.target(fid).replace("$", "").replace("'", "")
             out.findings.append(
-                tampered("name_moved", home_sheet, home_cell, fid, name=fid, label=label, expected=expected, actual=found)
+                tampered(
+                    "name_moved", home_sheet, home_cell, fid, name=fid, label=label, expected=expected, actual=found
+                )
             )
             return None
         return target
@@ -138,9 +140,7 @@ def _shifted_sheets(raw: RawWorkbook, layout: Layout, skip: set[str], found: lis
         if not _same(value, expected):
             bad.add(cell.sheet)
             shown = "" if value is None else value
-            found.append(
-                tampered("shifted", cell.sheet, cell.a1, expected=expected, actual=shown)
-            )
+            found.append(tampered("shifted", cell.sheet, cell.a1, expected=expected, actual=shown))
     return bad
 
 
@@ -158,9 +158,7 @@ def _identity(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
     out: list[Finding] = []
     for key in disagreements(raw.meta, raw.custom):
         what = {"spec_version": "spec", "region_code": "region"}.get(key, key)
-        out.append(
-            tampered("metadata", what=Msg.of(f"what.{what}"), expected=raw.custom[key], actual=raw.meta[key])
-        )
+        out.append(tampered("metadata", what=Msg.of(f"what.{what}"), expected=raw.custom[key], actual=raw.meta[key]))
     recorded = raw.identity
     for fid, key, what in (("region_code", "region_code", "region"), ("year", "year", "year")):
         if fid not in ext.where or not recorded.get(key):
@@ -171,8 +169,16 @@ def _identity(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
             sheet, cell = ext.where[fid]
             f = ext.spec.fields[fid]
             out.append(
-                tampered("identity", sheet, cell, fid, label=f.name, what=Msg.of(f"what.{what}"),
-                         expected=recorded[key], actual=shown or None)
+                tampered(
+                    "identity",
+                    sheet,
+                    cell,
+                    fid,
+                    label=f.name,
+                    what=Msg.of(f"what.{what}"),
+                    expected=recorded[key],
+                    actual=shown or None,
+                )
             )
     return out
 

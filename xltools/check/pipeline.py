@@ -52,7 +52,9 @@ def prepare(
     name = display or str(path)
     report = Report(file=name)
     try:
-        raw = read_workbook(Path(path), sheets=lambda wb: _data_sheets(wb, schemas), extents=lambda wb, s: _extent(wb, s, schemas))
+        raw = read_workbook(
+            Path(path), sheets=lambda wb: _data_sheets(wb, schemas), extents=lambda wb, s: _extent(wb, s, schemas)
+        )
     except Unreadable as e:
         return Prepared(unreadable_report(name, e.detail, **e.params))
     spec, problems = identify(raw, report, schemas)
@@ -178,7 +180,9 @@ def prepare_all(
         return out
     results = Pool(_prepare_one, jobs).map(work, progress)
     return [
-        r if isinstance(r, Prepared) else Prepared(unreadable_report(n, _crash_detail(r), reason=_crash_reason(r), seconds=r.reason))
+        r
+        if isinstance(r, Prepared)
+        else Prepared(unreadable_report(n, _crash_detail(r), reason=_crash_reason(r), seconds=r.reason))
         for r, n in zip(results, shown, strict=True)
     ]
 

@@ -119,7 +119,9 @@ def _holds(expr: Expr | None, scope: dict[str, Any]) -> bool | None:
         return None
 
 
-def apply_rule(rule: Rule, t: Typed, scope: dict[str, Any], skip: set[str], locate: Locate, row: int | None) -> Finding | None:
+def apply_rule(
+    rule: Rule, t: Typed, scope: dict[str, Any], skip: set[str], locate: Locate, row: int | None
+) -> Finding | None:
     """One rule on one scope (the return, or one indicator row)."""
     if _needed(rule) & skip:
         return None
@@ -131,7 +133,9 @@ def apply_rule(rule: Rule, t: Typed, scope: dict[str, Any], skip: set[str], loca
     elif _holds(rule.check, scope) is not False:
         return None
     sheet, cell = locate(rule.field, row)
-    text = Text(format_message(rule.message, scope), format_message(rule.message_en, scope) if rule.message_en else None)
+    text = Text(
+        format_message(rule.message, scope), format_message(rule.message_en, scope) if rule.message_en else None
+    )
     actual = scope.get(rule.field)
     others = _rule_cells(t.spec, rule, locate, row)
     return Finding(
@@ -216,8 +220,9 @@ def check_magnitudes(t: Typed, locate: Locate) -> list[Finding]:
 
     def val(fid: str) -> float | None:
         v = t.values.get(fid)
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and fid not in t.unknown and v > 0
-        return float(v) if ok else None
+        if isinstance(v, bool) or not isinstance(v, int | float) or fid in t.unknown or v <= 0:
+            return None
+        return float(v)
 
     def flag(fid: str, reference: Text | Msg, ref_value: float) -> None:
         f = spec.fields[fid]
@@ -243,7 +248,9 @@ def check_magnitudes(t: Typed, locate: Locate) -> list[Finding]:
 
     for f in spec.derived:
         addends = f.formula.addends() if f.formula is not None else None
-        if not addends or not all(a in spec.fields and spec.fields[a].unit == f.unit == spec.magnitude_unit for a in addends):
+        if not addends or not all(
+            a in spec.fields and spec.fields[a].unit == f.unit == spec.magnitude_unit for a in addends
+        ):
             continue
         known = {a: val(a) for a in addends}
         for a, v in known.items():

@@ -44,7 +44,9 @@ def type_values(ext: Extracted, date1904: bool) -> tuple[Typed, list[Finding]]:
         sheet, cell = ext.locate(f.id, row)
         if problem:
             actual = f"{raw * 100:g}%" if problem.detail == "percent_elsewhere" else raw
-            found.append(Finding("type", ERROR, sheet, cell, f.id, problem.detail, {"label": f.name}, problem.expected, actual))
+            found.append(
+                Finding("type", ERROR, sheet, cell, f.id, problem.detail, {"label": f.name}, problem.expected, actual)
+            )
             return None, False
         if isinstance(value, dt.date) and not _in_range(value, f):
             expected = Msg.of("range.between", min=f.earliest, max=f.latest)

@@ -69,8 +69,7 @@ def _look_alike(s: str) -> bool:
     """Characters that NFKC turns into digits or signs but a person would not read as plain ones
     (superscripts, subscripts, circled and parenthesised numbers); full-width forms are fine."""
     return any(
-        unicodedata.normalize("NFKC", ch) != ch and not ("\uff01" <= ch <= "\uff5e" or ch in "\u3000\u00a0")
-        for ch in s
+        unicodedata.normalize("NFKC", ch) != ch and not ("\uff01" <= ch <= "\uff5e" or ch in "\u3000\u00a0") for ch in s
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from xltools.catalogue import Text
+from xltools.catalogue import Msg
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
 
@@ -18,13 +18,7 @@ class Unreadable(Exception):
         self.detail, self.params = detail, params
 
 
-_FORMATS = {  # by file name: formats a county might send instead of the .xlsx template
-    ".et": Text("WPS 表格格式（.et）", "a WPS spreadsheet (.et)"),
-    ".ett": Text("WPS 表格模板格式（.ett）", "a WPS template (.ett)"),
-    ".ods": Text("OpenDocument 表格格式（.ods）", "an OpenDocument spreadsheet (.ods)"),
-    ".xlsb": Text("Excel 二进制格式（.xlsb）", "a binary Excel workbook (.xlsb)"),
-    ".numbers": Text("Numbers 格式", "a Numbers file"),
-}
+_FORMATS = (".et", ".ett", ".ods", ".xlsb", ".numbers")  # formats a county might send instead of .xlsx
 _OTHER = {".pdf": "pdf", ".doc": "word", ".docx": "word", ".wps": "word"}
 
 
@@ -42,8 +36,7 @@ def sniff(path: Path) -> None:
             raise Unreadable("too_large", size=size // 1048576)
         suffix = path.suffix.lower()
         if suffix in _FORMATS:
-            name = _FORMATS[suffix]
-            raise Unreadable("format", format=name.zh, format_en=name.en)
+            raise Unreadable("format", format=Msg.of(f"format{suffix}"))
         if suffix in _OTHER:
             raise Unreadable(_OTHER[suffix])
         with path.open("rb") as fh:

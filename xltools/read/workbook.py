@@ -196,7 +196,7 @@ def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | 
         if sheet not in available or sheet in raw.values:
             return
         part = sheet_parts.get(sheet)
-        if part not in pkg:
+        if part is None or part not in pkg:
             return
         xml = raw.xml[sheet] = pkg.read(part)
         refuse_dtd(xml, part)
@@ -215,7 +215,9 @@ def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | 
 
     load(META_SHEET)
     if META_SHEET in raw.values:
-        raw.meta = meta_from_sheet([(raw.value(META_SHEET, f"A{r}"), raw.value(META_SHEET, f"B{r}")) for r in range(2, 50)])
+        raw.meta = meta_from_sheet(
+            [(raw.value(META_SHEET, f"A{r}"), raw.value(META_SHEET, f"B{r}")) for r in range(2, 50)]
+        )
     wanted = select(raw) if select is not None else None
     for sheet in order:
         if wanted is None or sheet in wanted:

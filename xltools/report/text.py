@@ -25,7 +25,9 @@ def render_text(reports: list[Report], lang: str = "zh", color: bool = False) ->
         ]
         sep = ", " if lang == "en" else "，"
         head = paint(f"{say('report.file', lang)}: {r.file}", "1")
-        lines.append(head + (f"  ({sep.join(about)})" if lang == "en" and about else f"  （{sep.join(about)}）" if about else ""))
+        lines.append(
+            head + (f"  ({sep.join(about)})" if lang == "en" and about else f"  （{sep.join(about)}）" if about else "")
+        )
         sheets: dict[str, list[Finding]] = {}
         for f in r.findings:  # already in sheet order
             sheets.setdefault(f.sheet, []).append(f)

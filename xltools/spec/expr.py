@@ -33,8 +33,10 @@ class ExprError(ValueError):
     """The text of an expression cannot be parsed: ``detail`` is its catalogue key (``expr.<detail>``)."""
 
     def __init__(self, detail: str, **params: object) -> None:
+        from xltools.catalogue import say
+
         self.detail, self.params = detail, params
-        super().__init__(f"{detail}: {params}")
+        super().__init__(say(f"expr.{detail}", "zh", **params))
 
 
 class EvalError(ArithmeticError):

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from xltools.catalogue import Text
+from xltools.catalogue import Msg
 from xltools.spec.errors import SpecError
 from xltools.spec.model import RegionList, Spec
 from xltools.spec.parse import check_keys, dict_of, list_of, parse_regions, parse_spec
@@ -93,7 +93,7 @@ def _load_id(spec: str, directory: str) -> Spec:
     d = Path(directory)
     path = d / f"{spec}.yaml"
     if not spec or "/" in spec or "\\" in spec or spec.startswith(".") or not path.is_file():
-        known = ", ".join(spec_ids(d)) or Text("（无）", "(none)")
+        known = ", ".join(spec_ids(d)) or Msg.of("spec.none")
         raise SpecError(path if spec else d, "", "not_found", spec=spec, known=known)
     return _load_path(path)
 

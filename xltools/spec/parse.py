@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from xltools.catalogue import Text
+from xltools.catalogue import Msg
 from xltools.catalogue.specs import kind_of
 from xltools.spec.errors import SpecError
 from xltools.spec.expr import FUNCTIONS, Expr, ExprError, parse
@@ -85,7 +85,7 @@ def check_keys(path: Path, key: str, obj: Any, allowed: set[str], required: set[
         raise SpecError(path, key, "not_mapping", kind=kind_of(obj))
     for k in obj:
         if k not in allowed and not str(k).startswith("_"):
-            raise SpecError(path, _join(key, str(k)), "unknown_key", key=k, allowed=", ".join(sorted(allowed)))
+            raise SpecError(path, _join(key, str(k)), "unknown_key", name=k, allowed=", ".join(sorted(allowed)))
     for k in sorted(required):
         if obj.get(k) in (None, ""):
             raise SpecError(path, _join(key, k), "key_missing")
@@ -144,7 +144,7 @@ def _bool(path: Path, key: str, v: Any, default: bool) -> bool:
     return v
 
 
-def _unique(path: Path, key: str, ids: list[Any], what: Text) -> None:
+def _unique(path: Path, key: str, ids: list[Any], what: Msg) -> None:
     seen: set[Any] = set()
     for i in ids:
         if i in seen:
@@ -158,9 +158,9 @@ def _expr(path: Path, key: str, text: Any) -> Expr:
     try:
         return parse(str(text))
     except ExprError as e:
-        from xltools.catalogue import Msg
-
-        raise SpecError(path, key, "expr", text=str(text)[:80], problem=Msg.of(f"expr.{e.detail}", **e.params)) from None
+        raise SpecError(
+            path, key, "expr", text=str(text)[:80], problem=Msg.of(f"expr.{e.detail}", **e.params)
+        ) from None
 
 
 def _id(path: Path, key: str, v: Any) -> str:
@@ -186,8 +186,8 @@ def parse_regions(path: Path, raw: dict[str, Any], rid: str) -> RegionList:
         if not 1 <= len(name) <= 40 or _BAD_NAME.search(name) or any(unicodedata.category(c)[0] == "C" for c in name):
             raise SpecError(path, f"{key}.name", "region_name", name=name[:40])
         regions.append(Region(code, name))
-    _unique(path, "regions", [r.code for r in regions], Text("行政区划代码", "region code"))
-    _unique(path, "regions", [r.name for r in regions], Text("地区名称", "region name"))
+    _unique(path, "regions", [r.code for r in regions], Msg.of("spec.what.region_code"))
+    _unique(path, "regions", [r.name for r in regions], Msg.of("spec.what.region_name"))
     return RegionList(str(raw.get("id", rid)), _text(path, "name", raw.get("name"), rid), tuple(regions))
 
 
@@ -207,7 +207,7 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
     fields: dict[str, Field] = {}
     sheets: list[Sheet] = []
     table: Table | None = None
-    _unique(path, "sheets", [s.get("name") for s in raw["sheets"]], Text("工作表名", "sheet name"))
+    _unique(path, "sheets", [s.get("name") for s in raw["sheets"]], Msg.of("spec.what.sheet"))
     for si, s in enumerate(raw["sheets"]):
         skey = f"sheets[{s.get('name', si)}]"
         check_keys(path, skey, s, {"name", "after", "blocks", "table"}, {"name"})
@@ -248,7 +248,7 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
         _rule(_origin(r, path), f"rules[{r.get('id', i) if isinstance(r, dict) else i}]", r)
         for i, r in enumerate(raw.get("rules") or [])
     )
-    _unique(path, "rules", [r.id for r in rules], Text("规则 id", "rule id"))
+    _unique(path, "rules", [r.id for r in rules], Msg.of("spec.what.rule"))
     pairs = []
     for i, pair in enumerate(list_of(path, "magnitude_pairs", raw.get("magnitude_pairs") or [])):
         if not (isinstance(pair, list) and len(pair) == 2):
@@ -335,7 +335,7 @@ class _FieldBuilder:
             raise SpecError(p, key, "choices_missing")
         if choices is not None:
             choices = [str(c) for c in list_of(p, f"{key}.choices", choices)]
-            _unique(p, f"{key}.choices", choices, Text("选项", "choice"))
+            _unique(p, f"{key}.choices", choices, Msg.of("spec.what.choice"))
         pattern = merged.get("pattern")
         if pattern is not None:
             try:
@@ -355,7 +355,9 @@ class _FieldBuilder:
         if prefill not in (None, "region", "year"):
             raise SpecError(p, f"{key}.prefill", "prefill", value=repr(prefill))
         decimals = merged.get("decimals")
-        if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 10):
+        if decimals is not None and (
+            not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 10
+        ):
             raise SpecError(p, f"{key}.decimals", "decimals", value=repr(decimals))
         is_date = kind == "date"
         f = Field(
@@ -410,7 +412,9 @@ def _aggregate(path: Path, key: str, v: Any, formula: Expr | None) -> Aggregate:
     if v is None:
         return Aggregate()
     if not isinstance(v, str) or v not in AGGREGATES:
-        raise SpecError(path, key, "aggregate_unknown", how=v if isinstance(v, str) else repr(v), known=", ".join(AGGREGATES))
+        raise SpecError(
+            path, key, "aggregate_unknown", how=v if isinstance(v, str) else repr(v), known=", ".join(AGGREGATES)
+        )
     if v == "ratio":
         parts = formula.ratio() if formula is not None else None
         if parts is None:
@@ -446,9 +450,10 @@ def _table(path: Path, key: str, raw: Any, sheet: str, build: _FieldBuilder, fie
     if not isinstance(nrows, int) or isinstance(nrows, bool) or not 1 <= nrows <= 500:
         raise SpecError(path, f"{key}.rows", "table_rows", value=repr(nrows))
     columns = tuple(
-        build.field(f"{key}.columns[{i}]", c, sheet) for i, c in enumerate(list_of(path, f"{key}.columns", raw["columns"]))
+        build.field(f"{key}.columns[{i}]", c, sheet)
+        for i, c in enumerate(list_of(path, f"{key}.columns", raw["columns"]))
     )
-    _unique(path, f"{key}.columns", [c.id for c in columns], Text("列 id", "column id"))
+    _unique(path, f"{key}.columns", [c.id for c in columns], Msg.of("spec.what.column"))
     for c in columns:
         if c.id in fields:
             raise SpecError(path, f"{key}.columns[{c.id}]", "column_clash", column=c.id)
@@ -474,11 +479,11 @@ def _table(path: Path, key: str, raw: Any, sheet: str, build: _FieldBuilder, fie
         _rule(path, f"{key}.row_rules[{r.get('id', i) if isinstance(r, dict) else i}]", r)
         for i, r in enumerate(list_of(path, f"{key}.row_rules", raw.get("row_rules") or []))
     )
-    _unique(path, f"{key}.row_rules", [r.id for r in row_rules], Text("规则 id", "rule id"))
+    _unique(path, f"{key}.row_rules", [r.id for r in row_rules], Msg.of("spec.what.rule"))
     roles = dict_of(path, f"{key}.roles", raw.get("roles") or {})
     for role, cid in roles.items():
         if role not in ROLES:
-            raise SpecError(path, f"{key}.roles.{role}", "unknown_key", key=role, allowed=", ".join(ROLES))
+            raise SpecError(path, f"{key}.roles.{role}", "unknown_key", name=role, allowed=", ".join(ROLES))
         if cid not in colids | {rid for rid, _ in row_values}:
             raise SpecError(path, f"{key}.roles.{role}", "unknown_name", name=cid, hint="")
     return Table(

@@ -365,4 +365,5 @@ class _Builder:
         ws.set_landscape()
         ws.set_row(TABLE_HEADER_ROW, 30)
 
+
 __all__ = ["build_template", "build_templates", "default_year", "template_name"]
