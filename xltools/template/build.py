@@ -70,7 +70,7 @@ class _Builder:
     def __init__(self, spec: Spec, year: int, region: Region | None, password: str | None) -> None:
         self.spec, self.year, self.region, self.password = spec, year, region, password
         self.layout = layout_of(spec)
-        from xltools import __version__
+        from xltools._version import __version__
 
         self.meta = Meta(
             spec.id,
