@@ -19,7 +19,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The python of a venv holding only the wheel (it sees the dependencies installed here)."""
     d = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(ROOT), "-w", str(d / "dist")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            str(ROOT),
+            "-w",
+            str(d / "dist"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -50,7 +61,19 @@ def test_the_wheel_is_imported_not_the_checkout(installed: Path, tmp_path: Path)
 def test_the_three_commands_run_from_another_folder(installed: Path, tmp_path: Path) -> None:
     specs = run(installed, tmp_path, "specs")
     assert specs.returncode == 0 and "yibao_dept" in specs.stdout and "project" in specs.stdout, specs.stderr
-    made = run(installed, tmp_path, "make-template", "--spec", "yibao_dept", "--region", "440222", "--year", "2023", "-o", "t.xlsx")
+    made = run(
+        installed,
+        tmp_path,
+        "make-template",
+        "--spec",
+        "yibao_dept",
+        "--region",
+        "440222",
+        "--year",
+        "2023",
+        "-o",
+        "t.xlsx",
+    )
     assert made.returncode == 0 and (tmp_path / "t.xlsx").is_file(), made.stderr
     sample = next((ROOT / "samples" / "returns" / "yibao_dept_2023").glob("440222_*.xlsx"))
     checked = run(installed, tmp_path, "check", "--format", "json", str(sample))

@@ -68,6 +68,9 @@ def prepare(
     ext = extract(raw, spec)
     typed, found = type_values(ext, raw.date1904)
     ext.findings += found
+    for f in ext.findings:  # a region or year that differs from the template's record is not believed
+        if f.code == "tampered" and f.detail == "identity":
+            typed.unknown.add(f.field)
     region = typed.values.get("region_code")
     if isinstance(region, str) and region and "region_code" not in typed.unknown:
         report.region_code = region

@@ -8,6 +8,7 @@ others go on. (A pool such as ProcessPoolExecutor breaks as a whole when one wor
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing as mp
 import os
 import signal
@@ -48,6 +49,7 @@ def _limit_memory(cap: int | None) -> None:
 
 def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a worker that dies is reported as its file's reason, not as a dump on the console
     _limit_memory(cap)
     while True:
         try:

@@ -156,6 +156,15 @@ def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | 
     for name in ("xl/sharedStrings.xml", "xl/styles.xml"):  # parsed by calamine: proven first
         if name in pkg:
             refuse_dtd(pkg.read(name), name)
+    done = {"xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml"}
+    for name in pkg.infos:  # any other part calamine may open holds no more than its header says
+        if (
+            name.startswith("xl/")
+            and name.endswith((".xml", ".rels"))
+            and name not in done
+            and not name.startswith("xl/worksheets/sheet")
+        ):
+            pkg.verify(name)
     wb = pkg.xml("xl/workbook.xml")
     rels = pkg.rels("xl/_rels/workbook.xml.rels")
     pr = wb.find("m:workbookPr", NS)
@@ -272,6 +281,11 @@ def _calamine(path: Path) -> Any:
     import python_calamine
 
     try:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:  # a name in another encoding (GBK from a Windows zip): hand over the bytes
+            with path.open("rb") as fh:
+                return python_calamine.CalamineWorkbook.from_filelike(fh)
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
         raise Unreadable("encrypted") from None

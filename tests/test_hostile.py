@@ -1,0 +1,551 @@
+"""Trust (issue #8, DESIGN §7, §11): returns as an attacker or a careless clerk would make them.
+
+Every figure is read right or reported as an error at its cell; a hostile file costs only itself; every
+path is accounted for; output is written whole or not at all; specs and names from data are bounded.
+These tests go through the public ways in (check_file, aggregate, the CLI), so they ran unchanged
+against the code before the fixes, where each of them failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from returns import cell_of, make_return, patch_part, sheet_part
+from typer.testing import CliRunner
+
+from xltools.aggregate import aggregate
+from xltools.check import check_file
+from xltools.cli import app
+
+E, W = "error", "warning"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "returns" / "yibao_dept_2023"
+
+
+def codes(path: Path) -> set[tuple[str, str, str]]:
+    return {(f.code, f.severity, f.where) for f in check_file(path).findings}
+
+
+def at(path: Path, name: str) -> str:
+    sheet, ref = cell_of(path, name)
+    return f"{sheet}!{ref}"
+
+
+def xlsx_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "xltools", *args], capture_output=True, text=True, check=False)
+
+
+# --- 1. nothing read wrong in silence ------------------------------------------------------------
+
+
+def _names(path: Path, fn) -> Path:
+    return patch_part(path, "xl/workbook.xml", fn)
+
+
+def test_a_name_moved_to_another_cell_is_tampered_and_not_read(tmp_path: Path) -> None:
+    path = make_return(tmp_path)
+    home = at(path, "budget_final")
+    _names(path, lambda xml: re.sub(r"(<definedName name=\"budget_final\">)[^<]*", r"\1'资金情况'!$C$6", xml))
+    report = check_file(path)
+    assert ("tampered", E, home) in {(f.code, f.severity, f.where) for f in report.findings}
+    assert report.status == "errors"
+    moved = next(f for f in report.findings if f.field == "budget_final")
+    assert "资金情况!C6" in moved.message  # says where it went
+
+
+def test_a_name_defined_twice_is_tampered(tmp_path: Path) -> None:
+    path = make_return(tmp_path)
+    home = at(path, "budget_final")
+    twin = '<definedName name="budget_final" localSheetId="2">\'资金情况\'!$C$6</definedName>'
+    _names(path, lambda xml: xml.replace("</definedNames>", twin + "</definedNames>"))
+    assert ("tampered", E, home) in codes(path)
+
+
+def test_region_code_changed_in_the_cells_is_tampered_and_the_real_return_still_counts(tmp_path: Path) -> None:
+    """An unprotected sheet with 440222 changed to 440203: not 'ok as 440203', and the real 440203 return
+    is not dropped as a duplicate."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    real = next(SAMPLES.glob("440203_*.xlsx"))
+    shutil.copy(real, inbox / real.name)
+
+    def relabel(wb: openpyxl.Workbook) -> None:
+        wb["基本信息"].protection.sheet = False
+        wb["基本信息"]["C4"] = "440203"
+
+    forged = make_return(tmp_path, edit=relabel, name="forged.xlsx")
+    shutil.copy(forged, inbox / "forged.xlsx")
+    report = check_file(forged)
+    assert ("tampered", E, "基本信息!C4") in {(f.code, f.severity, f.where) for f in report.findings}
+    assert report.region_code == "440222"  # what the template recorded, not what the cell claims
+    summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
+    statuses = {s.file_name: s.status for s in summary.submissions}
+    assert statuses[real.name] == "ok" and statuses["forged.xlsx"] == "errors"
+    assert [s.file_name for s in summary.by_region["440203"]] == [real.name]
+
+
+def test_year_changed_in_the_cells_is_tampered(tmp_path: Path) -> None:
+    def relabel(wb: openpyxl.Workbook) -> None:
+        wb["基本信息"]["C5"] = 2024
+
+    path = make_return(tmp_path, edit=relabel)
+    assert ("tampered", E, "基本信息!C5") in codes(path)
+
+
+def test_metadata_sheet_disagreeing_with_the_properties_is_tampered(tmp_path: Path) -> None:
+    def relabel(wb: openpyxl.Workbook) -> None:
+        ws = wb["_xltools"]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == "region_code":
+                row[1].value = "440203"
+
+    report = check_file(make_return(tmp_path, edit=relabel))
+    assert any(f.code == "tampered" for f in report.findings) and report.status == "errors"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda ws: ws.insert_rows(6),
+        lambda ws: ws.delete_rows(6),
+        lambda ws: ws.insert_cols(3),
+        lambda ws: ws.insert_rows(30),  # in the middle of nowhere: nothing moves, nothing to report
+    ],
+    ids=["row inserted", "row deleted", "column inserted", "row inserted below the form"],
+)
+def test_rows_or_columns_inserted_by_a_program_that_left_the_names_behind(tmp_path: Path, edit) -> None:
+    """openpyxl moves cells but not names: every value on the sheet would be read from its neighbour."""
+
+    def apply(wb: openpyxl.Workbook) -> None:
+        edit(wb["资金情况"])
+
+    path = make_return(tmp_path, edit=apply)
+    report = check_file(path)
+    on_sheet = [f for f in report.findings if f.sheet == "资金情况"]
+    if edit.__code__.co_consts and 30 in edit.__code__.co_consts:
+        assert report.status == "ok"
+        return
+    assert report.status == "errors"
+    assert [f.code for f in on_sheet] == ["tampered"]  # one finding, and no value read from a moved cell
+
+
+@pytest.mark.parametrize("text", ["38²", "①", "⁵", "１²", "3⁰", "⑴"])
+def test_characters_that_normalise_into_digits_are_a_type_error(tmp_path: Path, text: str) -> None:
+    path = make_return(tmp_path, {"inspection_visits": text})
+    assert ("type", E, at(path, "inspection_visits")) in codes(path)
+    assert check_file(path).status == "errors"
+
+
+def _percent_format(path: Path, name: str) -> Path:
+    """The cell shows a percentage, as Excel makes it when a clerk types 95% (value 0.95, format 0%)."""
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = cell_of(path, name)
+    wb[sheet][ref].number_format = "0%"
+    wb.save(path)
+    return path
+
+
+def test_a_percentage_typed_with_its_sign_is_read_as_what_it_shows(tmp_path: Path) -> None:
+    path = _percent_format(make_return(tmp_path, {"enrollment_rate": 0.95}), "enrollment_rate")
+    report = check_file(path)
+    (finding,) = report.findings
+    assert (finding.code, finding.severity, finding.field) == ("rule", W, "enrollment_rate")
+    assert "参保率 95% 低于" in finding.message  # 95, never "0.95%"
+
+
+def test_a_percentage_in_an_amount_is_a_type_error_not_a_silent_scale(tmp_path: Path) -> None:
+    path = _percent_format(make_return(tmp_path, {"reception_cost": 0.05}), "reception_cost")
+    assert ("type", E, at(path, "reception_cost")) in codes(path)
+
+
+# --- 2. one file never takes a batch down ---------------------------------------------------------
+
+
+def _far_cell(good: Path, out: Path, sheet: str = "资金情况") -> Path:
+    shutil.copy(good, out)
+    return patch_part(
+        out,
+        sheet_part(out, sheet),
+        lambda xml: xml.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'),
+    )
+
+
+def test_a_cell_at_xfd1048576_is_refused_before_values_are_read(tmp_path: Path) -> None:
+    path = _far_cell(make_return(tmp_path), tmp_path / "far.xlsx")
+    report = check_file(path)
+    assert report.status == "unreadable" and "模板范围以外" in report.findings[0].message
+
+
+def test_one_hostile_file_in_a_batch_of_ten_costs_only_itself(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for p in sorted(SAMPLES.glob("*.xlsx")):
+        shutil.copy(p, inbox / p.name)
+    _far_cell(next(SAMPLES.glob("440222_*.xlsx")), inbox / "hostile.xlsx")
+    proc = xlsx_cli("check", "--format", "json", str(inbox))
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert proc.returncode == 2 and len(lines) == 10, proc.stderr
+    statuses = {Path(x["file"]).name: x["status"] for x in lines}
+    assert statuses.pop("hostile.xlsx") == "unreadable"
+    assert sorted(statuses.values()) == ["errors"] + ["ok"] * 8
+
+
+def test_a_reader_process_that_dies_costs_only_its_own_file() -> None:
+    from xltools.check.workers import Crash, Pool
+
+    results = Pool(_maybe_die, jobs=2, timeout=20).map(["a", "abort", "b", "hog", "c", "hang", "d"])
+    assert results[0] == "A" and results[2] == "B" and results[4] == "C" and results[6] == "D"
+    assert results[1] == Crash("crashed", "SIGABRT")
+    assert isinstance(results[3], Crash) and results[3].kind in ("memory", "crashed")
+    assert results[5] == Crash("timeout", "20")
+
+
+def _maybe_die(item: str) -> str:
+    import time
+
+    if item == "abort":
+        os.abort()
+    if item == "hog":
+        return str(len(bytearray(8 * 1024**3)))  # beyond the memory cap
+    if item == "hang":
+        time.sleep(3600)
+    return item.upper()
+
+
+def test_a_zip_member_that_lies_about_its_size_is_cut_off(tmp_path: Path) -> None:
+    """The header says the styles part is small; its data inflates to 1 GiB. The check, run with 700 MB of
+    address space, refuses the file at the declared size instead of handing it to the Rust reader (which
+    believed the data: 2.2 GB and 8 s per such file before)."""
+    import resource
+
+    good = make_return(tmp_path)
+    out = tmp_path / "liar.xlsx"
+    real = zipfile.ZipFile(good).read("xl/styles.xml")
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/styles.xml":
+                dst.writestr(info, src.read(info.filename))
+        with dst.open("xl/styles.xml", "w", force_zip64=True) as fh:
+            fh.write(real)
+            for _ in range(1024):
+                fh.write(b" " * 2**20)
+    data = bytearray(out.read_bytes())
+    name = b"xl/styles.xml"
+    for header, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        i = data.find(header)
+        while i != -1:
+            n = int.from_bytes(data[i + name_len_at : i + name_len_at + 2], "little")
+            if data[i + name_at : i + name_at + n] == name:
+                data[i + size_at : i + size_at + 4] = len(real).to_bytes(4, "little")  # the lie
+            i = data.find(header, i + 4)
+    out.write_bytes(bytes(data))
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (700 * 2**20, 700 * 2**20))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "xltools", "check", "--format", "json", str(out)],
+        capture_output=True,
+        text=True,
+        preexec_fn=cap,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr[-500:]
+    (line,) = map(json.loads, proc.stdout.splitlines())
+    assert line["status"] == "unreadable" and "损坏" in line["findings"][0]["message"]
+
+
+# --- 3. every path handled ---------------------------------------------------------------------------
+
+
+def test_a_file_and_a_folder_without_read_permission_are_listed_with_their_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "in"
+    (inbox / "locked").mkdir(parents=True)
+    shutil.copy(next(SAMPLES.glob("440222_*.xlsx")), inbox / "ok.xlsx")
+    shutil.copy(next(SAMPLES.glob("440203_*.xlsx")), inbox / "secret.xlsx")
+    (inbox / "secret.xlsx").chmod(0)
+    (inbox / "locked").chmod(0)
+    if os.geteuid() == 0:  # root reads everything: deny as the kernel would for anyone else
+        real_open, real_scandir = Path.open, os.scandir
+
+        def deny_open(self: Path, *a, **k):
+            if self.name == "secret.xlsx":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *a, **k)
+
+        def deny_scandir(path="."):
+            if Path(path).name == "locked":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_scandir(path)
+
+        monkeypatch.setattr(Path, "open", deny_open)
+        monkeypatch.setattr(os, "scandir", deny_scandir)
+    try:
+        result = CliRunner().invoke(app, ["check", "--format", "json", "--jobs", "1", str(inbox)])
+    finally:
+        (inbox / "secret.xlsx").chmod(0o644)
+        (inbox / "locked").chmod(0o755)
+    lines = {Path(x["file"]).name: x for x in map(json.loads, result.output.splitlines())}
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert lines["ok.xlsx"]["status"] == "ok"
+    assert lines["secret.xlsx"]["status"] == lines["locked"]["status"] == "unreadable"
+    assert "没有读取权限" in lines["secret.xlsx"]["findings"][0]["message"]
+    assert "没有读取权限" in lines["locked"]["findings"][0]["message"]
+
+
+def test_a_file_name_in_gbk_from_a_windows_zip(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    name = "始兴县_2023.xlsx".encode("gbk")  # not valid UTF-8: as a Windows zip extracts it
+    shutil.copy(next(SAMPLES.glob("440222_*.xlsx")), os.fsencode(inbox) + b"/" + name)
+    check = xlsx_cli("check", "--format", "json", str(inbox))
+    assert check.returncode == 0, check.stderr
+    (line,) = map(json.loads, check.stdout.splitlines())
+    assert line["file"].endswith("始兴县_2023.xlsx") and line["status"] == "ok"
+    summary = xlsx_cli("aggregate", str(inbox), "-o", str(tmp_path / "s.xlsx"))
+    assert summary.returncode == 0 and "Traceback" not in summary.stderr, summary.stderr
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["报送情况"]
+    assert "始兴县_2023.xlsx" in [c.value for row in ws.iter_rows() for c in row]
+
+
+def test_strict_open_xml_gets_its_own_plain_reason(tmp_path: Path) -> None:
+    path = make_return(tmp_path)
+    patch_part(
+        path,
+        "xl/workbook.xml",
+        lambda xml: xml.replace(
+            "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main"
+        ),
+    )
+    report = check_file(path)
+    assert report.status == "unreadable" and "Strict Open XML" in report.findings[0].message
+
+
+# --- 4. output that cannot be written -------------------------------------------------------------
+
+
+def test_a_folder_where_the_summary_should_be_is_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "s.xlsx").mkdir()
+    proc = xlsx_cli("aggregate", str(SAMPLES), "-o", str(tmp_path / "s.xlsx"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "文件夹" in proc.stderr
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlsxwriter
+
+    def full(self, *a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    result = CliRunner().invoke(app, ["aggregate", str(SAMPLES), "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 2 and "磁盘空间不足" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_region_all_writes_every_template_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xltools.template import build
+
+    real = build._Builder.write
+    done: list[str] = []
+
+    def fail_on_the_fifth(self, path):
+        if len(done) == 4:
+            raise OSError(28, "No space left on device")
+        done.append(str(path))
+        return real(self, path)
+
+    monkeypatch.setattr(build._Builder, "write", fail_on_the_fifth)
+    out = tmp_path / "templates"
+    result = CliRunner().invoke(app, ["make-template", "--spec", "project", "--region", "all", "-o", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_the_summary_and_its_export_both_or_neither(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xltools.aggregate import export
+
+    def broken(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write_long", broken)
+    import xltools.aggregate as agg
+
+    monkeypatch.setattr(agg, "write_long", broken)
+    result = CliRunner().invoke(
+        app, ["aggregate", str(SAMPLES), "-o", str(tmp_path / "s.xlsx"), "--export", str(tmp_path / "s.csv")]
+    )
+    assert result.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path: Path) -> None:
+    script = f"""
+import time
+from pathlib import Path
+from xltools.atomic import outputs, terminate_cleanly
+terminate_cleanly()
+with outputs() as out:
+    Path(out.path(Path({str(tmp_path / "s.xlsx")!r}))).write_bytes(b"half")
+    print("writing", flush=True)
+    time.sleep(60)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "writing"
+    assert any(tmp_path.iterdir())  # the temporary file is there
+    proc.terminate()
+    proc.wait(timeout=30)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_leftovers_of_a_kill_9_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    leftover = tmp_path / f".xltools-tmp-{dead.pid}-deadbeef.xlsx"
+    leftover.write_bytes(b"half a template")
+    result = CliRunner().invoke(app, ["make-template", "--spec", "project", "-o", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 0 and not leftover.exists() and (tmp_path / "t.xlsx").is_file()
+
+
+# --- 5. names from data never become paths ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "words"),
+    [("../../etc", "武江区", "6 位数字"), ("440203", "../../etc/passwd", "地区名称"), ("440203", "a\x07b", "地区名称")],
+)
+def test_region_codes_and_names_that_would_be_paths_are_refused(
+    tmp_path: Path, code: str, name: str, words: str
+) -> None:
+    from xltools.spec import SpecError, load_spec
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", schemas)
+    (schemas / "regions" / "shaoguan.yaml").write_text(
+        f"id: shaoguan\nname: 韶关市\nregions:\n  - {{code: {json.dumps(code)}, name: {json.dumps(name)}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as info:
+        load_spec("project", schemas)
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("spec", ["../schemas/project", "/etc/passwd", ".hidden"])
+def test_a_spec_id_is_never_a_path(spec: str) -> None:
+    result = CliRunner().invoke(app, ["make-template", "--spec", spec])
+    assert result.exit_code == 2 and "找不到表样定义" in result.output
+
+
+# --- 6. specs are bounded ----------------------------------------------------------------------------
+
+BOUND_GOOD = """\
+id: mini
+version: "1"
+regions: shaoguan
+types:
+  amount: {base: number, decimals: 2, min: 0, unit: 万元, aggregate: sum}
+  region: {base: choice, choices_from: regions}
+  year: {base: integer}
+  date: {base: date}
+sheets:
+  - name: 资金
+    blocks:
+      - title: 资金
+        fields:
+          - {id: region_code, label: 地区, type: region}
+          - {id: year, label: 年度, type: year}
+          - {id: fill_date, label: 填报日期, type: date}
+          - {id: a, label: 甲, type: amount}
+          - {id: total, label: 合计, type: amount, formula: 'FORMULA'}
+"""
+
+
+@pytest.mark.parametrize(
+    ("formula", "words"),
+    [("(" * 600 + "a" + ")" * 600, "嵌套过深"), ("-" * 600 + "a", "嵌套过深"), ("a" + " + a" * 2000, "过长")],
+    ids=["600 parentheses", "600 signs", "8,000 characters"],
+)
+def test_expressions_are_bounded(tmp_path: Path, formula: str, words: str) -> None:
+    d = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas" / "regions", d / "regions")
+    (d / "mini.yaml").write_text(BOUND_GOOD.replace("FORMULA", formula), encoding="utf-8")
+    proc = xlsx_cli("make-template", "--spec", str(d / "mini.yaml"), "-o", str(tmp_path / "t.xlsx"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr and "formula" in proc.stderr
+
+
+def test_a_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
+    d = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas" / "regions", d / "regions")
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    (d / "mini.yaml").write_text("\n".join(lines) + "\n" + BOUND_GOOD.replace("FORMULA", "a"), encoding="utf-8")
+    proc = xlsx_cli("make-template", "--spec", str(d / "mini.yaml"), "-o", str(tmp_path / "t.xlsx"))
+    assert proc.returncode == 2 and "别名" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_huge_spec_file_is_refused(tmp_path: Path) -> None:
+    d = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas" / "regions", d / "regions")
+    (d / "mini.yaml").write_text(BOUND_GOOD.replace("FORMULA", "a") + "#" * 2_000_000 + "\n", encoding="utf-8")
+    proc = xlsx_cli("make-template", "--spec", str(d / "mini.yaml"), "-o", str(tmp_path / "t.xlsx"))
+    assert proc.returncode == 2 and "过大" in proc.stderr
+
+
+# --- 7. totals a bureau can sign ------------------------------------------------------------------------
+
+
+def test_returns_with_errors_stay_listed_but_out_of_the_totals(tmp_path: Path) -> None:
+    from xltools.aggregate import write_summary
+
+    summary = aggregate([SAMPLES], jobs=1)
+    out = write_summary(summary, tmp_path / "s.xlsx")
+    values = openpyxl.load_workbook(out, data_only=True)["汇总"]
+    header = {c.value: c.column for c in values[3] if c.value}
+    rows = {r[1].value: r for r in values.iter_rows(min_row=4) if r[1].value and str(r[1].value).isdigit()}
+    total = next(r for r in values.iter_rows(min_row=4) if str(r[0].value or "").startswith("合计"))
+    col = header["年初预算数（万元）"] - 1
+    counted = [r for code, r in rows.items() if r[4].value == "是"]
+    assert rows["440282"][3].value == "已报送（有错误）" and rows["440282"][4].value == "否"
+    assert rows["440282"][col].value is not None  # its own figures stay listed
+    assert total[col].value == pytest.approx(sum(r[col].value for r in counted))
+    assert len(counted) == 8
+    note = next(c.value for row in values.iter_rows() for c in row if str(c.value or "").startswith("说明"))
+    assert "未计入合计：南雄市" in note
+
+
+def test_a_region_whose_only_file_was_rejected_is_rejected_not_missing(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for p in SAMPLES.glob("*.xlsx"):
+        if not p.name.startswith("440203"):
+            shutil.copy(p, inbox / p.name)
+    (inbox / "440203_武江区.pdf").write_bytes(b"%PDF-1.4\n")
+    summary = aggregate([inbox], jobs=1)
+    wuj = summary.spec.regions.find("440203")
+    assert summary.region_status(wuj) == "rejected"
+    from xltools.aggregate import write_summary
+
+    ws = openpyxl.load_workbook(write_summary(summary, tmp_path / "s.xlsx"))["汇总"]
+    row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "440203")
+    assert row[3] == "无法受理"
+
+
+def test_an_amount_typed_in_yuan_is_reported_at_the_input_cell(tmp_path: Path) -> None:
+    """人员经费 in 元: the totals it inflates are locked formulas; the finding names the cell to change."""
+    path = make_return(tmp_path, {"personnel_expenditure": 1887200})
+    report = check_file(path)
+    unit = [f for f in report.findings if f.code == "unit"]
+    assert [(f.severity, f.where) for f in unit] == [(E, at(path, "personnel_expenditure"))]
+    assert at(path, "total_expenditure").split("!")[1] in " ".join(unit[0].cells) or unit[0].cells
