@@ -81,6 +81,50 @@ def generate(n: int, schemas: Path) -> list[Path]:
     return [Path(p) for p in paths]
 
 
+def hostile_files(good: Path) -> dict[str, Path]:
+    """Copies of a return an attacker made: one cell at XFD1048576; a styles part inflating to 256 MB
+    while its header declares its real size."""
+    import re
+    import zipfile
+
+    out: dict[str, Path] = {}
+    far = CACHE / "hostile_far.xlsx"
+    liar = CACHE / "hostile_lying_size.xlsx"
+    with zipfile.ZipFile(good) as src:
+        infos = src.infolist()
+        parts = {i.filename: src.read(i.filename) for i in infos}
+    sheets = sorted(n for n in parts if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
+    with zipfile.ZipFile(far, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in infos:
+            data = parts[info.filename]
+            if info.filename == sheets[1]:
+                data = data.replace(
+                    b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                )
+            dst.writestr(info, data)
+    out["a cell at XFD1048576"] = far
+    real = parts["xl/styles.xml"]
+    with zipfile.ZipFile(liar, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in infos:
+            if info.filename != "xl/styles.xml":
+                dst.writestr(info, parts[info.filename])
+        with dst.open("xl/styles.xml", "w", force_zip64=True) as fh:
+            fh.write(real)
+            for _ in range(256):
+                fh.write(b" " * 2**20)
+    data = bytearray(liar.read_bytes())
+    for header, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        i = data.find(header)
+        while i != -1:
+            n = int.from_bytes(data[i + name_len_at : i + name_len_at + 2], "little")
+            if data[i + name_at : i + name_at + n] == b"xl/styles.xml":
+                data[i + size_at : i + size_at + 4] = len(real).to_bytes(4, "little")
+            i = data.find(header, i + 4)
+    liar.write_bytes(bytes(data))
+    out["a zip part lying about its size"] = liar
+    return out
+
+
 def median_ms(fn: Any, items: list[Any], repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
@@ -169,6 +213,9 @@ def main() -> None:
     rows.append(("read one return: openpyxl", openpyxl_ms, "ms", "calamine", openpyxl_ms / calamine))
     check_ms = median_ms(check_file, sample, args.repeat)
     rows.append(("check one return, in-process", check_ms, "ms", "calamine", check_ms / calamine))
+    for name, hostile in hostile_files(sample[0]).items():  # what one hostile file costs (issue #8)
+        ms = median_ms(check_file, [hostile], args.repeat)
+        rows.append((f"check one hostile file ({name}), in-process", ms, "ms", "calamine", ms / calamine))
     python = [sys.executable, "-m", "xltools.cli"]
     cli_check = statistics.median(run_process([*python, "check", str(sample[0])], env)[0] for _ in range(3))
     bare = statistics.median(run_process([sys.executable, "-c", "pass"])[0] for _ in range(5))

@@ -53,6 +53,7 @@ def col_letter(col: int) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)
 def a1(row: int, col: int, absolute: bool = False) -> str:
     """0-based row/col -> A1 text (absolute with $ when asked)."""
     d = "$" if absolute else ""
@@ -78,7 +79,8 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def parse_target(text: str) -> tuple[str, list[str]] | None:
+@lru_cache(maxsize=4096)
+def parse_target(text: str) -> tuple[str, tuple[str, ...]] | None:
     """A defined name's formula ('资金情况'!$C$10 or a one-column range) -> (sheet, A1 cells); else None."""
     m = _REF.match(text.strip().lstrip("="))
     if not m:
@@ -89,8 +91,8 @@ def parse_target(text: str) -> tuple[str, list[str]] | None:
         c2, r2 = m.group(5), int(m.group(6))
         if c1 != c2 or r2 < r1 or r2 - r1 > 10000:
             return None
-        return sheet, [f"{c1}{r}" for r in range(r1, r2 + 1)]
-    return sheet, [f"{c1}{r1}"]
+        return sheet, tuple(f"{c1}{r}" for r in range(r1, r2 + 1))
+    return sheet, (f"{c1}{r1}",)
 
 
 def same_target(found: str, expected: str) -> bool:

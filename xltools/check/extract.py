@@ -68,7 +68,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
     shifted = _shifted_sheets(raw, layout, missing_sheets, out.findings)
     unusable = missing_sheets | shifted
 
-    def readable(fid: str, label: Any, expected_cells: int) -> tuple[str, list[str]] | None:
+    def readable(fid: str, label: Any, expected_cells: int) -> tuple[str, tuple[str, ...]] | None:
         """The name's target when it can be trusted; a `tampered` finding and None otherwise."""
         home_sheet, home_cell = layout.where(fid, 0)
         if home_sheet in unusable:
@@ -99,7 +99,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
         out.where[f.id] = (sheet, ref)
         value = out.scalars[f.id] = raw.value(sheet, ref)
         if not f.derived:
-            if f.numeric and isinstance(value, int | float) and raw.is_percent(sheet, ref):
+            if f.numeric and _maybe_percent(value) and raw.is_percent(sheet, ref):
                 out.percent.add((f.id, None))
             continue
         formula, expected = raw.formula(sheet, ref), layout.formulas[f.id]
@@ -121,9 +121,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
         out.table[c.id] = [raw.value(sheet, r) for r in refs]
         if c.numeric:
             out.percent |= {
-                (c.id, i)
-                for i, r in enumerate(refs)
-                if isinstance(out.table[c.id][i], int | float) and raw.is_percent(sheet, r)
+                (c.id, i) for i, r in enumerate(refs) if _maybe_percent(out.table[c.id][i]) and raw.is_percent(sheet, r)
             }
     out.findings += _identity(raw, out)
     return out
@@ -142,6 +140,11 @@ def _shifted_sheets(raw: RawWorkbook, layout: Layout, skip: set[str], found: lis
             shown = "" if value is None else value
             found.append(tampered("shifted", cell.sheet, cell.a1, expected=expected, actual=shown))
     return bad
+
+
+def _maybe_percent(value: Any) -> bool:
+    """A number that may be a percentage typed with its sign (95% is stored 0.95; nobody types 10000%)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 100
 
 
 def _same(value: Any, expected: str | int) -> bool:

@@ -1,8 +1,10 @@
 """Read many files in worker processes so that one hostile file costs only itself.
 
-Each worker takes one file at a time under a memory cap; a worker that dies (abort, out of memory, a
-signal) or takes too long is replaced, and only the file it held is reported — as `Crash` — while the
-others go on. (A pool such as ProcessPoolExecutor breaks as a whole when one worker dies.)
+Each worker works through a small chunk of files under a memory cap, answering file by file. A worker
+that dies (abort, out of memory, a signal) or spends too long on one file is replaced; the file it was
+on — the first of its chunk not yet answered — is reported as `Crash`, the rest of its chunk goes back
+in the queue, and the other files go on. (A pool such as ProcessPoolExecutor breaks as a whole when one
+worker dies.)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ R = TypeVar("R")
 
 MEMORY_CAP = 1024 * 1024 * 1024  # bytes a worker may allocate beyond what it starts with
 TIMEOUT = 120.0  # seconds for one file
+CHUNK = 16  # files handed to a worker at a time (it answers each as soon as it is done)
 
 
 @dataclass(frozen=True)
@@ -53,22 +56,22 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None) -> None:
     _limit_memory(cap)
     while True:
         try:
-            msg = conn.recv()
+            chunk = conn.recv()
         except (EOFError, OSError):
             return
-        if msg is None:
+        if chunk is None:
             return
-        i, item = msg
-        try:
-            result: tuple[int, bool, Any] = (i, True, fn(item))
-        except MemoryError:
-            result = (i, False, Crash("memory", "MemoryError"))
-        except Exception as e:  # a bug or a file nobody foresaw: that file's problem, not the batch's
-            result = (i, False, Crash("crashed", type(e).__name__))
-        try:
-            conn.send(result)
-        except Exception as e:  # the result itself cannot travel back (pickling)
-            conn.send((i, False, Crash("crashed", type(e).__name__)))
+        for i, item in chunk:
+            try:
+                result: tuple[int, Any] = (i, fn(item))
+            except MemoryError:
+                result = (i, Crash("memory", "MemoryError"))
+            except Exception as e:  # a bug or a file nobody foresaw: that file's problem, not the batch's
+                result = (i, Crash("crashed", type(e).__name__))
+            try:
+                conn.send(result)
+            except Exception as e:  # the result itself cannot travel back (pickling)
+                conn.send((i, Crash("crashed", type(e).__name__)))
 
 
 class _Worker:
@@ -77,17 +80,19 @@ class _Worker:
         self.process = ctx.Process(target=_serve, args=(child, fn, cap), daemon=True)
         self.process.start()
         child.close()
-        self.job: int | None = None
+        self.jobs: deque[int] = deque()  # handed over, not yet answered (the first is in work)
         self.deadline = 0.0
+
+    def give(self, jobs: list[int], items: Sequence[Any], timeout: float) -> None:
+        self.jobs.extend(jobs)
+        self.deadline = time.monotonic() + timeout
+        self.conn.send([(i, items[i]) for i in jobs])
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self.conn.send(None)
         self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.conn.close()
+        self.kill()
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -121,50 +126,53 @@ class Pool(Generic[T, R]):
         workers = [_Worker(self.ctx, self.fn, self.cap) for _ in range(min(self.jobs, len(items)))]
         done = 0
         try:
-            while todo or any(w.job is not None for w in workers):
+            while todo or any(w.jobs for w in workers):
                 for w in workers:
-                    if w.job is None and todo:
-                        w.job = todo.popleft()
-                        w.deadline = time.monotonic() + self.timeout
-                        w.conn.send((w.job, items[w.job]))
-                busy = [w for w in workers if w.job is not None]
-                wait_for = min(w.deadline for w in busy) - time.monotonic()
-                ready = set(wait([x for w in busy for x in (w.conn, w.process.sentinel)], timeout=max(0.0, wait_for)))
+                    if not w.jobs and todo:
+                        size = max(1, min(CHUNK, len(todo) // (len(workers) * 2)))
+                        w.give([todo.popleft() for _ in range(min(size, len(todo)))], items, self.timeout)
+                busy = [w for w in workers if w.jobs]
+                left = min(w.deadline for w in busy) - time.monotonic()
+                ready = set(wait([x for w in busy for x in (w.conn, w.process.sentinel)], timeout=max(0.0, left)))
                 for k, w in enumerate(workers):
-                    if w.job is None:
+                    if not w.jobs:
                         continue
-                    finished = self._collect(w, ready, results)
-                    if finished is None:
-                        continue
-                    done += 1
-                    if progress:
+                    answered, lost = self._collect(w, ready, results, todo)
+                    done += answered + lost
+                    if progress and answered + lost:
                         progress(done, len(items))
-                    if not finished:  # died or timed out: a fresh worker takes its place
+                    if lost:  # died or timed out on one file: a fresh worker takes its place
                         workers[k] = _Worker(self.ctx, self.fn, self.cap)
         finally:
             for w in workers:
                 w.stop() if w.process.is_alive() else w.kill()
         return results
 
-    def _collect(self, w: _Worker, ready: set[Any], results: list[Any]) -> bool | None:
-        """True when the worker delivered, False when it died or timed out, None while it works."""
-        job = w.job
-        assert job is not None
+    def _collect(self, w: _Worker, ready: set[Any], results: list[Any], todo: deque[int]) -> tuple[int, int]:
+        """(files ``w`` answered now, 1 if it died or timed out on its current file — that file's Crash)."""
+        answered = 0
         if w.conn in ready:
             try:
-                i, _ok, payload = w.conn.recv()
-                results[i] = payload
-                w.job = None
-                return True
+                while w.jobs and w.conn.poll():
+                    i, payload = w.conn.recv()
+                    results[i] = payload
+                    w.jobs.remove(i)
+                    answered += 1
+                    w.deadline = time.monotonic() + self.timeout  # the next file's own time
+                return answered, 0
             except (EOFError, OSError):
                 pass  # died while answering: below
         elif w.process.sentinel not in ready and time.monotonic() < w.deadline:
-            return None
+            return 0, 0
+        if not w.jobs:
+            return answered, 0
         if w.process.is_alive() and time.monotonic() >= w.deadline:
-            results[job] = Crash("timeout", f"{self.timeout:g}")
+            results[w.jobs[0]] = Crash("timeout", f"{self.timeout:g}")
         else:
             w.process.join(timeout=1)
-            results[job] = _death(w.process)
-        w.job = None
+            results[w.jobs[0]] = _death(w.process)
+        w.jobs.popleft()
+        todo.extendleft(reversed(w.jobs))  # not started: back to the queue, for another worker
+        w.jobs.clear()
         w.kill()
-        return False
+        return answered, 1

@@ -17,6 +17,7 @@ MAX_PARTS = 2000
 MAX_PART_BYTES = 40 * 1024 * 1024
 MAX_TOTAL_BYTES = 150 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, per part: beyond this it is a bomb, not a return
+_CHUNK = 1 << 16  # bytes inflated at a time
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -66,18 +67,27 @@ class Package:
                 raise Unreadable("expands", part=info.filename[:80], size=max(1, info.file_size // 1048576))
 
     def read(self, name: str) -> bytes:
-        """A part's bytes, never more than its header declares: zipfile stops decompressing at the declared
-        size and checks the CRC, so a member that lies about its size is cut off and refused as damaged."""
+        """A part's bytes, read in bounded chunks and never past the size its header declares: a member
+        whose data inflates beyond that is cut off at once (its CRC then fails) — zipfile's own read()
+        would first inflate all of it."""
         info = self.infos[name]
+        chunks: list[bytes] = []
+        got = 0
         try:
-            data = self.zf.read(info)
+            with self.zf.open(info) as fh:
+                while got <= info.file_size:
+                    chunk = fh.read(min(_CHUNK, info.file_size + 1 - got))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    got += len(chunk)
         except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
             raise Unreadable("damaged") from None
         except RuntimeError:  # an encrypted zip member
             raise Unreadable("damaged") from None
-        if len(data) != info.file_size:
+        if got != info.file_size:
             raise Unreadable("damaged")
-        return data
+        return b"".join(chunks)
 
     def verify(self, name: str) -> None:
         """Decompress a part only to prove it holds what its header says (for parts another reader reads)."""
@@ -86,26 +96,29 @@ class Package:
 
     def xml(self, name: str) -> Any:
         """A structural part parsed with defusedxml (no DTD, no entities)."""
-        data = self.read(name)
-        refuse_dtd(data, name)
-        try:
-            return DET.fromstring(data, forbid_dtd=True)
-        except DET.ParseError:
-            raise Unreadable("inner_damaged", part=name[:80]) from None
+        return parse_xml(self.read(name), name)
 
-    def rels(self, name: str) -> dict[str, str]:
-        """Relationship id -> target part, for a .rels part (absent: none)."""
-        import posixpath
 
-        out: dict[str, str] = {}
-        if name not in self.infos:
-            return out
-        base = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels -> xl
-        for rel in self.xml(name).iterfind("pr:Relationship", NS):
-            target = rel.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-            out[rel.get("Id", "")] = target
-        return out
+def parse_xml(data: bytes, name: str) -> Any:
+    """XML parsed with defusedxml (no DTD, no entities); a parse error is the file's damage."""
+    refuse_dtd(data, name)
+    try:
+        return DET.fromstring(data, forbid_dtd=True)
+    except DET.ParseError:
+        raise Unreadable("inner_damaged", part=name[:80]) from None
+
+
+def parse_rels(data: bytes, name: str) -> dict[str, str]:
+    """Relationship id -> target part, for the bytes of a .rels part."""
+    import posixpath
+
+    out: dict[str, str] = {}
+    base = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels -> xl
+    for rel in parse_xml(data, name).iterfind("pr:Relationship", NS):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        out[rel.get("Id", "")] = target
+    return out
 
 
 def refuse_dtd(xml: bytes, part: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax import saxutils
@@ -18,14 +19,13 @@ from xml.sax import saxutils
 from defusedxml import DefusedXmlException
 
 from xltools.contract import META_SHEET, meta_from_properties, meta_from_sheet, parse_target, position
-from xltools.read.package import NS, STRICT_MAIN, Package, refuse_dtd
+from xltools.read.package import NS, STRICT_MAIN, Package, parse_rels, parse_xml, refuse_dtd
 from xltools.read.sniff import Unreadable, sniff
 
 _M = "{" + NS["m"] + "}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
-_ROW_R = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-_CELL_R = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
+_REF_ATTR = re.compile(rb'<(?:\w+:)?(?:row|c)\s[^>]*?\br="([A-Z]*)(\d+)"')  # r= of rows and of cells
 _ROW_ANY = re.compile(rb"<(?:\w+:)?row\b")
 _CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
@@ -54,7 +54,7 @@ class RawWorkbook:
         """What the file says it is: the hidden sheet, else the document properties."""
         return self.meta or self.custom
 
-    def target(self, name: str) -> tuple[str, list[str]] | None:
+    def target(self, name: str) -> tuple[str, tuple[str, ...]] | None:
         """The sheet and the A1 cells a defined name points to; None if missing or broken (#REF!)."""
         text = self.names.get(name)
         return None if text is None else parse_target(text)
@@ -157,47 +157,15 @@ def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | 
         if name in pkg:
             refuse_dtd(pkg.read(name), name)
     done = {"xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml"}
-    for name in pkg.infos:  # any other part calamine may open holds no more than its header says
-        if (
-            name.startswith("xl/")
-            and name.endswith((".xml", ".rels"))
-            and name not in done
-            and not name.startswith("xl/worksheets/sheet")
-        ):
+    others = [n for n in pkg.infos if n.startswith("xl/") and n.endswith((".xml", ".rels")) and n not in done]
+    for name in others:  # any other part calamine may open holds no more than its header says
+        if not name.startswith("xl/worksheets/sheet"):  # (sheets: read below, the ones it will read)
             pkg.verify(name)
-    wb = pkg.xml("xl/workbook.xml")
-    rels = pkg.rels("xl/_rels/workbook.xml.rels")
-    pr = wb.find("m:workbookPr", NS)
-    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
-    sheet_parts: dict[str, str] = {}
-    order: list[str] = []
-    for s in wb.iterfind("m:sheets/m:sheet", NS):
-        name = s.get("name", "")
-        rid = s.get("{" + NS["r"] + "}id", "")
-        order.append(name)
-        if rid in rels:
-            sheet_parts[name] = rels[rid]
-    defined: dict[str, str] = {}
-    duplicates: set[str] = set()
-    local: set[str] = set()
-    for d in wb.iterfind("m:definedNames/m:definedName", NS):
-        name = d.get("name") or ""
-        if not name:
-            continue
-        if d.get("localSheetId") is not None:
-            local.add(name)
-        elif name in defined:
-            duplicates.add(name)
-        else:
-            defined[name] = (d.text or "").strip()
-    duplicates |= {n for n in local if not n.startswith("_xlnm.")}  # a sheet-scoped twin shadows the name
-    raw = RawWorkbook(path, order, defined, duplicates, date1904)
+    rels = pkg.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in pkg else b""
+    order, sheet_parts, defined, duplicates, date1904 = _structure(wb_bytes, rels)
+    raw = RawWorkbook(path, list(order), dict(defined), set(duplicates), date1904)
     if "docProps/custom.xml" in pkg:
-        props = {}
-        for p in pkg.xml("docProps/custom.xml").iterfind("cp:property", NS):
-            if len(p):
-                props[p.get("name", "")] = (p[0].text or "").strip()
-        raw.custom = meta_from_properties(props)
+        raw.custom = meta_from_properties(dict(_properties(pkg.read("docProps/custom.xml"))))
     book = _calamine(path)
     available = set(book.sheet_names)
 
@@ -232,33 +200,83 @@ def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | 
         if wanted is None or sheet in wanted:
             load(sheet)
     if any(sheet in raw.values for sheet in order if sheet != META_SHEET) and "xl/styles.xml" in pkg:
-        raw.percent_styles = _percent_styles(pkg)
+        raw.percent_styles = _percent_styles(pkg.read("xl/styles.xml"))
     return raw
 
 
 def _within(xml: bytes, sheet: str, limit: Extent) -> None:
     """Refuse a sheet with any cell beyond ``limit`` (rows, columns), counting cells and rows without an
-    ``r`` attribute at the furthest place they could take."""
+    ``r`` attribute at the furthest place they could take. One pass over the sheet's r= attributes."""
     max_rows, max_cols = limit
-    rows = [int(r) for r in _ROW_R.findall(xml)]
-    far_row = max(rows, default=0) + max(0, len(_ROW_ANY.findall(xml)) - len(rows))
-    cells = _CELL_R.findall(xml)
-    far_col = 0
-    for letters, row in cells:
-        at = position(letters.decode() + row.decode())
-        if at is None:
-            raise Unreadable("extent", sheet=sheet, cell=(letters + row).decode()[:12])
-        far_row, far_col = max(far_row, at[0] + 1), max(far_col, at[1] + 1)
-    far_col += max(0, len(_CELL_ANY.findall(xml)) - len(cells))
+    far_row, letters, n_rows, n_cells = 0, b"", 0, 0
+    for col, row in _REF_ATTR.findall(xml):
+        far_row = max(far_row, int(row))
+        if col:
+            n_cells += 1
+            if (len(col), col) > (len(letters), letters):
+                letters = col
+        else:
+            n_rows += 1
+    at = position(letters.decode() + "1") if letters else (0, -1)
+    if at is None:  # letters past XFD
+        raise Unreadable("extent", sheet=sheet, cell=letters.decode()[:8])
+    far_col = at[1] + 1 + max(0, len(_CELL_ANY.findall(xml)) - n_cells)  # cells without r: after the last
+    far_row += max(0, len(_ROW_ANY.findall(xml)) - n_rows)  # rows without r: after the last
     if far_row > max_rows or far_col > max_cols:
         from xltools.contract import a1
 
-        raise Unreadable("extent", sheet=sheet, cell=a1(min(far_row, 1048576) - 1, min(far_col, 16384) - 1))
+        raise Unreadable(
+            "extent", sheet=sheet, cell=a1(min(max(far_row, 1), 1048576) - 1, min(max(far_col, 1), 16384) - 1)
+        )
 
 
-def _percent_styles(pkg: Package) -> frozenset[int]:
+Structure = tuple[tuple[str, ...], dict[str, str], dict[str, str], frozenset[str], bool]
+
+
+@lru_cache(maxsize=64)
+def _structure(wb_bytes: bytes, rels_bytes: bytes) -> Structure:
+    """Sheets in order, each sheet's part, the defined names, names defined twice, the 1904 flag.
+    Cached by content (the returns of one template share these bytes): callers copy what they change."""
+    wb = parse_xml(wb_bytes, "xl/workbook.xml")
+    rels = parse_rels(rels_bytes, "xl/_rels/workbook.xml.rels") if rels_bytes else {}
+    pr = wb.find("m:workbookPr", NS)
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    sheet_parts: dict[str, str] = {}
+    order: list[str] = []
+    for s in wb.iterfind("m:sheets/m:sheet", NS):
+        name = s.get("name", "")
+        rid = s.get("{" + NS["r"] + "}id", "")
+        order.append(name)
+        if rid in rels:
+            sheet_parts[name] = rels[rid]
+    defined: dict[str, str] = {}
+    duplicates: set[str] = set()
+    local: set[str] = set()
+    for d in wb.iterfind("m:definedNames/m:definedName", NS):
+        name = d.get("name") or ""
+        if not name:
+            continue
+        if d.get("localSheetId") is not None:
+            local.add(name)
+        elif name in defined:
+            duplicates.add(name)
+        else:
+            defined[name] = (d.text or "").strip()
+    duplicates |= {n for n in local if not n.startswith("_xlnm.")}  # a sheet-scoped twin shadows the name
+    return tuple(order), sheet_parts, defined, frozenset(duplicates), date1904
+
+
+@lru_cache(maxsize=64)
+def _properties(data: bytes) -> tuple[tuple[str, str], ...]:
+    """The custom document properties as (name, text)."""
+    root = parse_xml(data, "docProps/custom.xml")
+    return tuple((p.get("name", ""), (p[0].text or "").strip()) for p in root.iterfind("cp:property", NS) if len(p))
+
+
+@lru_cache(maxsize=64)
+def _percent_styles(data: bytes) -> frozenset[int]:
     """Indexes of the cell styles whose number format shows a percentage."""
-    styles = pkg.xml("xl/styles.xml")
+    styles = parse_xml(data, "xl/styles.xml")
     custom = {
         int(f.get("numFmtId", "-1")): f.get("formatCode", "")
         for f in styles.iterfind("m:numFmts/m:numFmt", NS)
