@@ -126,7 +126,10 @@ ENTRIES: dict[str, Entry] = {
     "cli.summary_files": Entry(
         "收到文件 {count} 个，其中未采用 {unused} 个：", "{count} files received, {unused} not used:"
     ),
-    "cli.summary_files_all": Entry("收到文件 {count} 个，全部采用。", "{count} files received, all used."),
+    "cli.summary_files_all": Entry(
+        "收到文件 {count} 个，均已对应到地区，没有无法受理或重复的文件。",
+        "{count} files received, each matched to its region; none rejected, none duplicate.",
+    ),
     "cli.summary_file": Entry("  {name}：{status}，{reason}", "  {name}: {status}, {reason}"),
     "cli.progress": Entry("校验报表", "checking returns"),
 }

@@ -30,7 +30,9 @@ def identify(raw: RawWorkbook, report: Report, schemas: Path | None) -> tuple[Sp
         return None, [template_error("not_xltools")]
     try:
         spec = load_spec(sid, schemas)
-    except SpecError:
+    except SpecError as e:
+        if e.detail != "not_found":
+            raise  # the bureau's own spec file is broken: the caller's error, not this file's
         return None, [template_error("unknown_spec", spec=sid)]
     report.spec_title = spec.title
     if report.spec_version != spec.version:

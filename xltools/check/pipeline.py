@@ -51,9 +51,17 @@ def prepare(
     """Phase 1: read safely, identify the spec, find values through names, coerce types."""
     name = display or str(path)
     report = Report(file=name)
+    specs: dict[str, Spec | None] = {}  # the file's spec, looked up once
+
+    def spec_of(wb: RawWorkbook) -> Spec | None:
+        sid = wb.identity.get("spec") or ""
+        if sid not in specs:
+            specs[sid] = _spec_of(sid, schemas)
+        return specs[sid]
+
     try:
         raw = read_workbook(
-            Path(path), sheets=lambda wb: _data_sheets(wb, schemas), extents=lambda wb, s: _extent(wb, s, schemas)
+            Path(path), sheets=lambda wb: _data_sheets(spec_of(wb)), extents=lambda wb, s: _extent(spec_of(wb), s)
         )
     except Unreadable as e:
         return Prepared(unreadable_report(name, e.detail, **e.params))
@@ -77,24 +85,24 @@ def prepare(
     return Prepared(report, ext, typed, typed.values.get("fill_date"))
 
 
-def _spec_of(raw: RawWorkbook, schemas: Path | None) -> Spec | None:
+def _spec_of(sid: str, schemas: Path | None) -> Spec | None:
     try:
-        return load_spec(raw.identity.get("spec") or "", schemas)
-    except SpecError:
-        return None
+        return load_spec(sid, schemas) if sid else None
+    except SpecError as e:
+        if e.detail == "not_found":
+            return None
+        raise  # the bureau's own spec file is broken: that stops the run (one line), it is not this file's fault
 
 
-def _data_sheets(raw: RawWorkbook, schemas: Path | None) -> set[str]:
+def _data_sheets(spec: Spec | None) -> set[str]:
     """Only the spec's own sheets need reading (not the instruction sheet)."""
-    spec = _spec_of(raw, schemas)
     return {s.name for s in spec.sheets} if spec else set()
 
 
-def _extent(raw: RawWorkbook, sheet: str, schemas: Path | None) -> tuple[int, int]:
+def _extent(spec: Spec | None, sheet: str) -> tuple[int, int]:
     """How far a sheet may reach: the template's own extent and a margin; the hidden sheet, its lists."""
     if sheet == META_SHEET:
         return META_EXTENT
-    spec = _spec_of(raw, schemas)
     rows, cols = layout_of(spec).extent.get(sheet, (0, 0)) if spec else (0, 0)
     return rows + MARGIN[0], cols + MARGIN[1]
 

@@ -25,9 +25,8 @@ from xltools.read.sniff import Unreadable, sniff
 _M = "{" + NS["m"] + "}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
-_REF_ATTR = re.compile(rb'<(?:\w+:)?(?:row|c)\s[^>]*?\br="([A-Z]*)(\d+)"')  # r= of rows and of cells
-_ROW_ANY = re.compile(rb"<(?:\w+:)?row\b")
-_CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_REF_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d+)["']""")  # r= of rows (12) and of cells (C12)
+_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(row|c)[\s/>]")  # every row and cell element, with r= or without
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
@@ -206,22 +205,24 @@ def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | 
 
 def _within(xml: bytes, sheet: str, limit: Extent) -> None:
     """Refuse a sheet with any cell beyond ``limit`` (rows, columns), counting cells and rows without an
-    ``r`` attribute at the furthest place they could take. One pass over the sheet's r= attributes."""
+    ``r`` attribute at the furthest place they could take. Two passes of a simple pattern over the XML."""
     max_rows, max_cols = limit
-    far_row, letters, n_rows, n_cells = 0, b"", 0, 0
+    far_row, letters, with_r = 0, b"", {b"row": 0, b"c": 0}
     for col, row in _REF_ATTR.findall(xml):
         far_row = max(far_row, int(row))
         if col:
-            n_cells += 1
+            with_r[b"c"] += 1
+            col = col.upper()
             if (len(col), col) > (len(letters), letters):
                 letters = col
         else:
-            n_rows += 1
+            with_r[b"row"] += 1
+    elements = _ELEMENT.findall(xml)
     at = position(letters.decode() + "1") if letters else (0, -1)
     if at is None:  # letters past XFD
         raise Unreadable("extent", sheet=sheet, cell=letters.decode()[:8])
-    far_col = at[1] + 1 + max(0, len(_CELL_ANY.findall(xml)) - n_cells)  # cells without r: after the last
-    far_row += max(0, len(_ROW_ANY.findall(xml)) - n_rows)  # rows without r: after the last
+    far_col = at[1] + 1 + max(0, elements.count(b"c") - with_r[b"c"])  # cells without r: after the last
+    far_row += max(0, elements.count(b"row") - with_r[b"row"])  # rows without r: after the last
     if far_row > max_rows or far_col > max_cols:
         from xltools.contract import a1
 
