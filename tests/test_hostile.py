@@ -650,3 +650,15 @@ def test_a_batch_of_any_files_accounts_for_every_one(
     )
     in_totals = {id(s) for _, s in summary.in_totals()}
     assert all(id(s) not in in_totals for s in summary.submissions if "_moved." in s.file_name)
+
+
+@pytest.mark.parametrize("command", ["check", "aggregate"])
+def test_a_broken_spec_of_the_bureaus_own_stops_the_run_with_one_line(tmp_path: Path, command: str) -> None:
+    schemas = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", schemas)
+    text = (schemas / "yibao_dept.yaml").read_text(encoding="utf-8")
+    (schemas / "yibao_dept.yaml").write_text(text.replace("type: count", "type: cuont", 1), encoding="utf-8")
+    args = [command, str(SAMPLES), "--schemas", str(schemas)] + (["-o", str(tmp_path / "s.xlsx")] if command == "aggregate" else [])
+    proc = xlsx_cli(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "cuont" in proc.stderr and "yibao_dept.yaml" in proc.stderr

@@ -196,7 +196,9 @@ def check_cmd(
         _guarded(load_spec, lg, spec, schemas)
     readable = [i for i in inputs if not i.problem]
     checked = iter(
-        check_files(
+        _guarded(
+            check_files,
+            lg,
             [i.path for i in readable],
             schemas,
             jobs or os.cpu_count() or 1,
@@ -258,6 +260,7 @@ def aggregate_cmd(
     if export is not None and export.suffix.lower() not in (".csv", ".parquet"):
         raise _fail(say("cli.output_suffix", lg, option="--export", suffixes=".csv / .parquet", path=export))
     from xltools.aggregate import AggregateError, aggregate, write_outputs
+    from xltools.spec import SpecError
     from xltools.atomic import check_output
 
     _guarded(check_output, lg, output)
@@ -280,6 +283,8 @@ def aggregate_cmd(
         else:
             summary = aggregate(inputs, spec, year, jobs, schemas)
     except AggregateError as e:
+        raise _fail(e.text(lg)) from None
+    except SpecError as e:
         raise _fail(e.text(lg)) from None
     paths = _guarded(write_outputs, lg, summary, output, export)
     typer.echo(console_summary(summary, lg))

@@ -21,7 +21,7 @@ from xltools.check.workers import Crash, Pool
 from xltools.contract import META_SHEET, layout_of
 from xltools.findings import ERROR, Finding, Report
 from xltools.read import RawWorkbook, Unreadable, read_workbook
-from xltools.spec import Spec, SpecError, load_spec
+from xltools.spec import Spec, SpecError, load_spec, spec_ids
 
 META_EXTENT = (200_000, 64)  # the hidden sheet holds the region list (up to a national one)
 MARGIN = (1000, 50)  # rows and columns beyond the template's own a return may still use
@@ -183,6 +183,8 @@ def prepare_all(
     """Phase 1 for every file. One file is read here; several in ``jobs`` worker processes, each file
     isolated: a worker that dies or hangs costs its own file (`unreadable`), never the batch."""
     shown = names or [str(p) for p in paths]
+    for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, with one line
+        load_spec(sid, schemas)
     work = [(p, schemas, expect_spec, expect_year, n) for p, n in zip(paths, shown, strict=True)]
     if len(work) == 1:
         out = [_prepare_one(work[0])]
