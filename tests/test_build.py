@@ -144,10 +144,37 @@ def test_region_all_writes_one_file_per_region_named_after_it(tmp_path: Path) ->
     assert len(paths) == 10 and all(p.is_file() for p in paths)
 
 
-def test_fingerprint_is_stable_and_follows_the_structure() -> None:
-    a, b = layout_of(load_spec("dept_overall")), layout_of(load_spec("yibao_dept"))
-    assert a.fingerprint == layout_of(load_spec("dept_overall")).fingerprint
-    assert a.fingerprint != b.fingerprint
+def _fingerprint_in_a_fresh_process(spec: str) -> str:
+    import subprocess
+    import sys
+
+    code = f"from xltools.contract import layout_of; from xltools.spec import load_spec; print(layout_of(load_spec({spec!r})).fingerprint)"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_fingerprint_is_stable_and_follows_the_structure(tmp_path: Path) -> None:
+    """Stable across processes and equal to what the committed template recorded (read by openpyxl), so the
+    templates in the counties' hands stay valid; a changed formula changes it."""
+    import shutil
+
+    import openpyxl
+
+    ROOT = Path(__file__).resolve().parent.parent
+    first, second = _fingerprint_in_a_fresh_process("dept_overall"), _fingerprint_in_a_fresh_process("dept_overall")
+    committed = openpyxl.load_workbook(ROOT / "templates" / "dept_overall_2025.xlsx")
+    recorded = {p.name: p.value for p in committed.custom_doc_props.props}["xltools_fingerprint"]
+    assert first == second == recorded
+    schemas = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", schemas)
+    text = (schemas / "dept_overall.yaml").read_text(encoding="utf-8")
+    (schemas / "dept_overall.yaml").write_text(
+        text.replace(
+            "formula: reception_cost + vehicle_cost + overseas_cost", "formula: reception_cost + vehicle_cost"
+        ),
+        encoding="utf-8",
+    )
+    changed = layout_of(load_spec("dept_overall", schemas)).fingerprint
+    assert changed != first and len(changed) == len(first)
 
 
 def test_a_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

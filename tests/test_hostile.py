@@ -658,7 +658,9 @@ def test_a_broken_spec_of_the_bureaus_own_stops_the_run_with_one_line(tmp_path: 
     shutil.copytree(ROOT / "schemas", schemas)
     text = (schemas / "yibao_dept.yaml").read_text(encoding="utf-8")
     (schemas / "yibao_dept.yaml").write_text(text.replace("type: count", "type: cuont", 1), encoding="utf-8")
-    args = [command, str(SAMPLES), "--schemas", str(schemas)] + (["-o", str(tmp_path / "s.xlsx")] if command == "aggregate" else [])
+    args = [command, str(SAMPLES), "--schemas", str(schemas)] + (
+        ["-o", str(tmp_path / "s.xlsx")] if command == "aggregate" else []
+    )
     proc = xlsx_cli(*args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "cuont" in proc.stderr and "yibao_dept.yaml" in proc.stderr

@@ -6,9 +6,9 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from support.compare import workbook_content
 
 from xltools.check import check_file
-from xltools.read import read_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -22,9 +22,8 @@ def _load_builder():
 
 
 def _content(path: Path) -> dict:
-    """Every cell value of every sheet, the names, the metadata and the sheets' XML (not timestamps)."""
-    raw = read_workbook(path)
-    return {"names": raw.names, "meta": raw.meta, "values": raw.values, "sheets": raw.sheets, "xml": raw.xml}
+    """Every cell, name, validation and property as openpyxl reads them (not timestamps)."""
+    return workbook_content(path)
 
 
 @pytest.fixture(scope="module")

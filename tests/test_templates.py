@@ -5,17 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.compare import workbook_content as content
 
-from xltools.read import read_workbook
 from xltools.spec import load_spec
 from xltools.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def content(path: Path) -> dict:
-    raw = read_workbook(path)
-    return {"names": raw.names, "meta": raw.meta, "values": raw.values, "xml": raw.xml, "sheets": raw.sheets}
 
 
 @pytest.mark.parametrize("spec_id", ["dept_overall", "yibao_dept", "project"])
