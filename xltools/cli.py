@@ -260,8 +260,8 @@ def aggregate_cmd(
     if export is not None and export.suffix.lower() not in (".csv", ".parquet"):
         raise _fail(say("cli.output_suffix", lg, option="--export", suffixes=".csv / .parquet", path=export))
     from xltools.aggregate import AggregateError, aggregate, write_outputs
-    from xltools.spec import SpecError
     from xltools.atomic import check_output
+    from xltools.spec import SpecError
 
     _guarded(check_output, lg, output)
     if export is not None:
