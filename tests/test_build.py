@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xltools.contract import INSTRUCTIONS_SHEET, META_SHEET, layout_of
+from xltools.contract import FORM_SHEET, INSTRUCTIONS_SHEET, META_SHEET, layout_of
 from xltools.spec import load_spec
 from xltools.template import build_template, build_templates
 
@@ -94,8 +94,8 @@ def test_region_dropdown_lists_every_region_code(templates: dict[str, Path]) -> 
 def test_sheets_protected_meta_hidden_instructions_first(templates: dict[str, Path], spec_id: str) -> None:
     spec = load_spec(spec_id)
     wb = openpyxl.load_workbook(templates[spec_id])
-    assert wb.sheetnames == [INSTRUCTIONS_SHEET, *[s.name for s in spec.sheets], META_SHEET]
-    assert all(wb[s.name].protection.sheet for s in spec.sheets)
+    assert wb.sheetnames == [INSTRUCTIONS_SHEET, *[s.name for s in spec.sheets], FORM_SHEET, META_SHEET]
+    assert all(wb[s.name].protection.sheet for s in spec.sheets) and wb[FORM_SHEET].protection.sheet
     meta = wb[META_SHEET]
     assert meta.sheet_state == "veryHidden"
     kv = {r[0].value: r[1].value for r in meta.iter_rows(min_row=2, max_col=2) if r[0].value}
@@ -123,7 +123,7 @@ def test_formulas_use_only_functions_every_client_has(templates: dict[str, Path]
 def test_cached_values_match_the_empty_form(templates: dict[str, Path]) -> None:
     """xlsxwriter would cache 0 for every formula; the builder stores what the empty form shows."""
     wb = openpyxl.load_workbook(templates["yibao_dept"], data_only=True)
-    assert cell_of(wb, "grade").value == "差"
+    assert cell_of(wb, "grade").value in ("", None)  # no grade before any indicator is scored (was "差")
     assert cell_of(wb, "total_expenditure").value == 0
 
 
@@ -207,4 +207,4 @@ def test_generic_template_shows_the_region_name_beside_the_code(templates: dict[
     assert name.protection.locked
     spec = load_spec("yibao_dept")
     region = build_template(spec, tmp_path / "r.xlsx", 2023, spec.regions.find("始兴县"))
-    assert openpyxl.load_workbook(region)["基本信息"][name.coordinate].value in ("", None)  # prefilled: no lookup
+    assert openpyxl.load_workbook(region)["基本信息"][name.coordinate].value == "始兴县"  # prefilled: the name itself

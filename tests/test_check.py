@@ -36,7 +36,7 @@ def test_seed_000_return_is_clean(tmp_path: Path) -> None:
     assert (report.status, report.spec, report.spec_version, report.region_code, report.year) == (
         "ok",
         "yibao_dept",
-        "1.0",
+        "1.1",
         "440222",
         2023,
     )
@@ -193,12 +193,17 @@ def _delete_name(wb: openpyxl.Workbook) -> None:
     ("edit", "expected"),
     [
         (_delete_sheet, {("tampered", E, "业务情况")}),
-        (_delete_name, {("tampered", E, "资金情况!C5")}),
+        (_delete_name, {("tampered", E, "{budget_final}")}),
     ],
     ids=["sheet deleted", "name deleted"],
 )
 def test_structure_removed_is_tampered(tmp_path: Path, edit: Edit, expected: set) -> None:
-    assert flat(check_file(make_return(tmp_path, edit=edit))) == expected
+    from xltools.contract import layout_of
+    from xltools.spec import load_spec
+
+    home = "!".join(layout_of(load_spec("yibao_dept")).where("budget_final"))  # where the template put it
+    want = {(code, sev, where.format(budget_final=home)) for code, sev, where in expected}
+    assert flat(check_file(make_return(tmp_path, edit=edit))) == want
 
 
 def test_renamed_sheet_is_tampered_and_nothing_invented(tmp_path: Path) -> None:
@@ -216,7 +221,7 @@ def test_not_an_xltools_workbook(tmp_path: Path) -> None:
 
 def test_unknown_spec_version(tmp_path: Path) -> None:
     path = make_return(tmp_path)
-    patch_part(path, sheet_part(path, "_xltools"), lambda xml: xml.replace(">1.0<", ">0.9<", 1))
+    patch_part(path, sheet_part(path, "_xltools"), lambda xml: xml.replace(">1.1<", ">0.9<", 1))
     report = check_file(path)
     assert flat(report) == {("template", E, "")}
     assert "0.9" in report.findings[0].message
@@ -253,7 +258,7 @@ def test_meta_sheet_deleted_identity_comes_from_the_properties(tmp_path: Path) -
         del wb["_xltools"]
 
     report = check_file(make_return(tmp_path, edit=drop_meta))
-    assert (report.spec, report.spec_version, report.year, report.status) == ("yibao_dept", "1.0", 2023, "ok")
+    assert (report.spec, report.spec_version, report.year, report.status) == ("yibao_dept", "1.1", 2023, "ok")
 
 
 def test_empty_indicator_table_is_one_finding_not_a_cascade(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def test_every_command_has_help(command: str) -> None:
 def test_specs_lists_versions_and_counts() -> None:
     result = runner.invoke(app, ["specs"])
     assert result.exit_code == 0
-    assert "yibao_dept" in result.output and "版本 1.0" in result.output and "47 个字段" in result.output
+    assert "yibao_dept" in result.output and "版本 1.1" in result.output and "47 个字段" in result.output
 
 
 def test_make_template_writes_the_file(tmp_path: Path) -> None:

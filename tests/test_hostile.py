@@ -47,6 +47,15 @@ def xlsx_cli(*args: str) -> subprocess.CompletedProcess[str]:
 # --- 1. nothing read wrong in silence ------------------------------------------------------------
 
 
+def _set(wb: openpyxl.Workbook, name: str, value: object) -> str:
+    """Type over the cell a defined name points to (sheet unprotected first); its sheet!A1."""
+    ((sheet, ref),) = wb.defined_names[name].destinations
+    ws = wb[sheet]
+    ws.protection.sheet = False
+    ws[ref.replace("$", "")] = value
+    return f"{sheet}!{ref.replace('$', '')}"
+
+
 def _names(path: Path, fn) -> Path:
     return patch_part(path, "xl/workbook.xml", fn)
 
@@ -54,18 +63,22 @@ def _names(path: Path, fn) -> Path:
 def test_a_name_moved_to_another_cell_is_tampered_and_not_read(tmp_path: Path) -> None:
     path = make_return(tmp_path)
     home = at(path, "budget_final")
-    _names(path, lambda xml: re.sub(r"(<definedName name=\"budget_final\">)[^<]*", r"\1'资金情况'!$C$6", xml))
+    sheet, cell = home.split("!")
+    elsewhere = f"C{int(cell[1:]) + 1}"  # the next row: the figure below it
+    _names(
+        path, lambda xml: re.sub(r"(<definedName name=\"budget_final\">)[^<]*", rf"\1'{sheet}'!$C${elsewhere[1:]}", xml)
+    )
     report = check_file(path)
     assert ("tampered", E, home) in {(f.code, f.severity, f.where) for f in report.findings}
     assert report.status == "errors"
     moved = next(f for f in report.findings if f.field == "budget_final")
-    assert "资金情况!C6" in moved.message  # says where it went
+    assert f"{sheet}!{elsewhere}" in moved.message  # says where it went
 
 
 def test_a_name_defined_twice_is_tampered(tmp_path: Path) -> None:
     path = make_return(tmp_path)
     home = at(path, "budget_final")
-    twin = '<definedName name="budget_final" localSheetId="2">\'资金情况\'!$C$6</definedName>'
+    twin = '<definedName name="budget_final" localSheetId="2">\'资金情况\'!$C$9</definedName>'
     _names(path, lambda xml: xml.replace("</definedNames>", twin + "</definedNames>"))
     assert ("tampered", E, home) in codes(path)
 
@@ -79,13 +92,12 @@ def test_region_code_changed_in_the_cells_is_tampered_and_the_real_return_still_
     shutil.copy(real, inbox / real.name)
 
     def relabel(wb: openpyxl.Workbook) -> None:
-        wb["基本信息"].protection.sheet = False
-        wb["基本信息"]["C4"] = "440203"
+        _set(wb, "region_code", "440203")
 
     forged = make_return(tmp_path, edit=relabel, name="forged.xlsx")
     shutil.copy(forged, inbox / "forged.xlsx")
     report = check_file(forged)
-    assert ("tampered", E, "基本信息!C4") in {(f.code, f.severity, f.where) for f in report.findings}
+    assert ("tampered", E, at(forged, "region_code")) in {(f.code, f.severity, f.where) for f in report.findings}
     assert report.region_code == "440222"  # what the template recorded, not what the cell claims
     summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
     statuses = {s.file_name: s.status for s in summary.submissions}
@@ -95,10 +107,10 @@ def test_region_code_changed_in_the_cells_is_tampered_and_the_real_return_still_
 
 def test_year_changed_in_the_cells_is_tampered(tmp_path: Path) -> None:
     def relabel(wb: openpyxl.Workbook) -> None:
-        wb["基本信息"]["C5"] = 2024
+        _set(wb, "year", 2024)
 
     path = make_return(tmp_path, edit=relabel)
-    assert ("tampered", E, "基本信息!C5") in codes(path)
+    assert ("tampered", E, at(path, "year")) in codes(path)
 
 
 def test_metadata_sheet_disagreeing_with_the_properties_is_tampered(tmp_path: Path) -> None:
@@ -634,7 +646,7 @@ def test_a_batch_of_any_files_accounts_for_every_one(
             out.write_bytes(os.urandom(4096))
         elif kind == "moved":
             shutil.copy(good_return, out)
-            _names(out, lambda xml: re.sub(r"(<definedName name=\"budget_final\">)[^<]*", r"\1'资金情况'!$C$6", xml))
+            _names(out, lambda xml: re.sub(r"(<definedName name=\"budget_final\">)[^<]*", r"\1'资金情况'!$C$9", xml))
         else:
             out.write_bytes(b"%PDF-1.4\n")
     summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=2)

@@ -76,8 +76,13 @@ def test_seed_004_project_funding_block(typed: dict[str, Path]) -> None:
 
 def test_structure_survives_libreoffice(typed: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(typed["shixing"])
-    assert value(wb, "total_expenditure") == "=$C$8+$C$9"  # still a formula, same text
-    assert all(wb[s].protection.sheet for s in ("基本信息", "资金情况", "业务情况", "绩效指标", "自评结论"))
+    from xltools.contract import layout_of
+    from xltools.spec import load_spec
+
+    assert (
+        value(wb, "total_expenditure") == layout_of(load_spec("yibao_dept")).formulas["total_expenditure"]
+    )  # same text
+    assert all(wb[s].protection.sheet for s in ("基本信息", "资金情况", "业务情况", "绩效指标", "自评结论", "自评表"))
     ((sheet, ref),) = wb.defined_names["budget_final"].destinations
     assert not wb[sheet][ref.replace("$", "")].protection.locked
     assert len(wb["绩效指标"].data_validations.dataValidation) >= 10

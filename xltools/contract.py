@@ -25,15 +25,19 @@ from xltools.spec.model import Field
 
 INSTRUCTIONS_SHEET = "填报说明"
 META_SHEET = "_xltools"
-RESERVED_SHEETS = (INSTRUCTIONS_SHEET, META_SHEET)
+FORM_SHEET = "自评表"  # the printed form view: every box a formula over the input sheets
+RESERVED_SHEETS = (INSTRUCTIONS_SHEET, META_SHEET, FORM_SHEET)
+META_CODES_COL, META_NAMES_COL, META_LISTS_COL = 3, 4, 5  # the hidden sheet: region codes, names, other lists
 PROPERTY_PREFIX = "xltools_"
 META_KEYS = ("spec", "spec_version", "year", "region_code", "region_name", "fingerprint", "xltools_version")
 IDENTITY_KEYS = ("spec", "spec_version", "year", "region_code", "fingerprint")  # must agree sheet vs properties
 
-# Data sheets: row 0 title, row 1 column header, then blocks. Columns of a form sheet:
+# Data sheets: row 0 title, row 1 subtitle (region, year), row 2 column header, then blocks; the table's
+# sheet has its hint in row 2 and its header in row 3. Columns of a data sheet:
 SEQ_COL, LABEL_COL, VALUE_COL, UNIT_COL, NOTE_COL = 0, 1, 2, 3, 4
 FORM_HEADER = ("序号", "项目", "填报值", "单位", "说明")
-TABLE_HEADER_ROW = 2
+HEADER_ROW = 2
+TABLE_HEADER_ROW = 3
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 
 
@@ -137,8 +141,23 @@ def label_text(f: Field) -> str:
 
 
 @dataclass(frozen=True)
+class Box:
+    """A box of the printed form or of a sign-off block: where, how big, and what it shows."""
+
+    row: int
+    col: int
+    cols: int  # columns it spans
+    rows: int  # rows it spans
+    kind: str  # title | text | label | field | region | blank
+    text: str = ""  # words shown (title, text, label)
+    field: str = ""  # the field or column a value box shows
+    formula: str = ""  # the value box's formula (without '=')
+
+
+@dataclass(frozen=True)
 class Layout:
-    """Positions of every field and table column, each derived field's formula, and the anchors."""
+    """Positions of every field and table column, each derived field's formula, the anchors, and the
+    display-only boxes (the printed form, the sign-off) whose formulas are part of the structure."""
 
     spec_id: str
     cells: dict[str, Cell]
@@ -147,6 +166,11 @@ class Layout:
     rows: dict[str, list[tuple[str, int]]]  # sheet -> (kind, row) markers for the builder
     anchors: dict[Cell, str | int] = field(default_factory=dict)  # locked texts that must not move
     extent: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (rows, columns) it uses
+    boxes: dict[str, list[Box]] = field(default_factory=dict)  # sheet -> its display boxes (form, sign-off)
+
+    def views(self, sheet: str) -> dict[str, str]:
+        """The formulas of a sheet's display boxes, by A1: what `check` verifies (a view edited is tampered)."""
+        return {a1(b.row, b.col): b.formula for b in self.boxes.get(sheet, ()) if b.formula}
 
     def ref(self, name: str, from_sheet: str) -> str:
         """A name as a formula reference, seen from ``from_sheet``."""
@@ -187,6 +211,9 @@ class Layout:
             "cells": sorted((k, c.sheet, c.a1) for k, c in self.cells.items()),
             "columns": sorted((k, r.sheet, r.col, r.first_row, r.last_row) for k, r in self.columns.items()),
             "formulas": sorted(self.formulas.items()),
+            "views": sorted(
+                (sheet, a1(b.row, b.col), b.formula) for sheet, bs in self.boxes.items() for b in bs if b.formula
+            ),
         }
         return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
@@ -199,14 +226,19 @@ def layout_of(spec: Spec) -> Layout:
     rows: dict[str, list[tuple[str, int]]] = {}
     anchors: dict[Cell, str | int] = {}
     extent: dict[str, tuple[int, int]] = {}
+    ends: dict[str, int] = {}  # sheet -> the first row after its blocks
     for sheet in spec.sheets:
+        if sheet.name in RESERVED_SHEETS:
+            from xltools.spec import SpecError
+
+            raise SpecError(spec.path, f"sheets[{sheet.name}].name", "sheet_reserved", name=sheet.name)
         marks: list[tuple[str, int]] = []
-        row = 2  # row 0: title, row 1: header
+        row = HEADER_ROW + 1  # title, subtitle, column header
         ncols = len(FORM_HEADER)
         is_table = any(isinstance(b, TableBlock) for b in sheet.blocks)
         if not is_table:
             for j, text in enumerate(FORM_HEADER):
-                anchors[Cell(sheet.name, 1, j)] = text
+                anchors[Cell(sheet.name, HEADER_ROW, j)] = text
         seq = 0
         for block in sheet.blocks:
             if isinstance(block, FieldBlock):
@@ -248,12 +280,101 @@ def layout_of(spec: Spec) -> Layout:
                 row = footer_row + 1
             row += 1  # a blank row between blocks
         rows[sheet.name] = marks
+        ends[sheet.name] = row
         extent[sheet.name] = (row + 40, ncols + 10)  # room for the builder's own notes below the form
     lay = Layout(spec.id, cells, columns, {}, rows, anchors, extent)
     for f in spec.fields.values():
         if f.formula is not None:
             lay.formulas[f.id] = lay.formula(f.formula, f.sheet)
+    if spec.signoff and spec.sheets:
+        last = spec.sheets[-1].name
+        start = ends[last] + 1
+        lay.boxes[last] = _signoff(
+            spec, lay, last, start, [(LABEL_COL, 1), (VALUE_COL, 1), (UNIT_COL, 1), (NOTE_COL, 1)]
+        )
+        extent[last] = (max(extent[last][0], start + 40), extent[last][1])
+    if spec.form is not None:
+        lay.boxes[FORM_SHEET] = _form(spec, lay)
+        extent[FORM_SHEET] = (max(b.row + b.rows for b in lay.boxes[FORM_SHEET]) + 40, spec.form.columns + 10)
     return lay
+
+
+def shown(ref: str) -> str:
+    """A display formula: the cell's value, or nothing when it is empty (never a 0 for an empty cell)."""
+    return f'IF({ref}="","",{ref})'
+
+
+def region_lists(n: int) -> tuple[str, str]:
+    """The hidden sheet's ranges of region codes and names (always the first two lists it holds)."""
+    codes = f"{quote_sheet(META_SHEET)}!{a1(0, META_CODES_COL, True)}:{a1(max(n, 1) - 1, META_CODES_COL, True)}"
+    names = f"{quote_sheet(META_SHEET)}!{a1(0, META_NAMES_COL, True)}:{a1(max(n, 1) - 1, META_NAMES_COL, True)}"
+    return codes, names
+
+
+def region_name_formula(spec: Spec, code_ref: str) -> str:
+    """The name of the region whose code is in ``code_ref`` (INDEX/MATCH: every client has them)."""
+    codes, names = region_lists(len(spec.regions.regions))
+    return f'IF({code_ref}="","",INDEX({names},MATCH({code_ref}&"",{codes},0)))'  # &"": a code typed as a number too
+
+
+def _signoff(spec: Spec, lay: Layout, sheet: str, start: int, slots: list[tuple[int, int]]) -> list[Box]:
+    """The sign-off block: items two to a row, each a label box and a value box (a field's value, or blank
+    to be signed or stamped by hand). ``slots``: (column, span) of label, value, label, value."""
+    boxes: list[Box] = []
+    for i, item in enumerate(spec.signoff):
+        row = start + i // 2
+        (lc, lspan), (vc, vspan) = slots[(i % 2) * 2], slots[(i % 2) * 2 + 1]
+        boxes.append(Box(row, lc, lspan, 1, "label", text=item.label))
+        if item.field:
+            formula = shown(lay.ref(item.field, sheet))
+            boxes.append(Box(row, vc, vspan, 1, "field", field=item.field, formula=formula))
+        else:
+            boxes.append(Box(row, vc, vspan, 1, "blank"))
+    return boxes
+
+
+def _form(spec: Spec, lay: Layout) -> list[Box]:
+    """The printed form (自评表): title, subtitle, blocks of boxes, the indicator table, the sign-off."""
+    assert spec.form is not None
+    form, sheet, ncols = spec.form, FORM_SHEET, spec.form.columns
+    boxes = [Box(0, 0, ncols, 1, "title", text=spec.title), Box(1, 0, ncols, 1, "subtitle")]
+    row = 2
+    for block in form.blocks:
+        first = row
+        col0 = 1 if block.title else 0
+        if block.indicators and spec.table:
+            for j, cid in enumerate(block.indicators):
+                boxes.append(Box(row, col0 + j, 1, 1, "label", text=spec.table.column(cid).label, field=cid))
+            row += 1
+            for i in range(spec.table.rows):
+                for j, cid in enumerate(block.indicators):
+                    ref = lay.columns[cid].cell(i)
+                    local = a1(ref.row, ref.col, True)
+                    target = f"{quote_sheet(ref.sheet)}!{local}"
+                    boxes.append(Box(row, col0 + j, 1, 1, "field", field=cid, formula=shown(target)))
+                row += 1
+        for cells in block.rows:
+            col = col0
+            for c in cells:
+                if c.kind == "field":
+                    boxes.append(
+                        Box(row, col, c.span, 1, "field", field=c.value, formula=shown(lay.ref(c.value, sheet)))
+                    )
+                elif c.kind == "label":
+                    boxes.append(Box(row, col, c.span, 1, "label", text=spec.fields[c.value].label, field=c.value))
+                elif c.kind == "region":
+                    code = lay.ref("region_code", sheet)
+                    boxes.append(
+                        Box(row, col, c.span, 1, "region", field="region_code", formula=region_name_formula(spec, code))
+                    )
+                else:
+                    boxes.append(Box(row, col, c.span, 1, "text", text=c.value))
+                col += c.span
+            row += 1
+        if block.title:
+            boxes.append(Box(first, 0, 1, row - first, "block", text=block.title))
+    boxes += _signoff(spec, lay, sheet, row + 1, [(0, 2), (2, 2), (4, 2), (6, ncols - 6)])
+    return boxes
 
 
 # --- what a template records about itself ----------------------------------------------------------

@@ -122,6 +122,24 @@ class Styles:
     def date(self) -> Any:
         return self.boxed(num_format="yyyy-mm-dd", align="center")
 
+    @property
+    def block_heading(self) -> Any:
+        """A form's section heading, written down its first column."""
+        return self.boxed(font_name=TITLE_FONT, bold=True, align="center", text_wrap=True)
+
+    @property
+    def form_label(self) -> Any:
+        return self.boxed(align="center", text_wrap=True)
+
+    @property
+    def form_text(self) -> Any:
+        return self.boxed(align="center", text_wrap=True)
+
+    def view(self, field: Field) -> Any:
+        """A value on the printed form: the field's number format, wrapped text, locked, no fill."""
+        align = "left" if field.kind == "text" else "center" if field.kind in ("choice", "date") else "right"
+        return self.boxed(num_format=number_format(field), text_wrap=True, locked=True, align=align)
+
     def legend(self, fill: str) -> Any:
         return self.boxed(bg_color=fill)
 

@@ -224,6 +224,11 @@ ENTRIES: dict[str, Entry] = {
         "“{label}”的公式被改动为 ={actual}（应为 {expected}）。",
         "the formula of “{label}” was changed to ={actual} (the template has {expected}).",
     ),
+    "tampered.view": Entry(
+        "{sheet}!{cell} 的公式被改动或删除（应为 {expected}），打印表样与填报内容可能不一致，请使用原模板重新填报。",
+        "{sheet}!{cell}: its formula was changed or removed (the template has {expected}); the printed form may "
+        "not show what was filled in: use the original template.",
+    ),
     "tampered.shifted": Entry(
         "{sheet}!{cell} 应为“{expected}”，实际为“{actual}”：工作表中插入或删除了行列，各项数值已错位，请使用原模板重新填报。",
         "{sheet}!{cell} should read “{expected}” but reads “{actual}”: rows or columns were inserted or "

@@ -178,6 +178,20 @@ ENTRIES: dict[str, Entry] = {
         '地区名称“{name}”无效：应为 1–40 个字符，不含 / \\ : * ? " < > | 和控制字符',
         'the region name “{name}” is invalid: 1–40 characters, none of / \\ : * ? " < > | or control characters',
     ),
+    "spec.formula_note": Entry(
+        "公式用到了函数，请在 note 中用一句话说明它怎么算（填报说明不显示公式语法）",
+        "the formula uses functions: say in `note` how it is worked out (the instruction sheet shows no syntax)",
+    ),
+    "spec.form_widths": Entry("应为 2–20 个大于 0 的列宽", "should be 2–20 column widths above 0"),
+    "spec.form_block": Entry("每个区块应有 rows 或 indicators 之一", "each block has either rows or indicators"),
+    "spec.form_cell": Entry(
+        "每个格子应为 text、label、field、region 之一", "each box is one of text, label, field, region"
+    ),
+    "spec.form_span": Entry("span 应为正整数，实际为 {value}", "span should be a positive whole number; found {value}"),
+    "spec.form_row": Entry(
+        "这一行占 {count} 列，应正好占满 {columns} 列",
+        "this row takes {count} columns; it should take exactly {columns}",
+    ),
     # expressions
     "spec.expr": Entry("表达式“{text}”有误：{problem}", "the expression “{text}” is wrong: {problem}"),
     "spec.expr_kind": Entry("应为表达式文本，实际为{kind}", "should be an expression; found {kind}"),

@@ -62,6 +62,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
     out = Extracted(spec)
     layout = layout_of(spec)
     sheet_order = [s.name for s in spec.sheets]
+    sheet_order += [s for s in layout.boxes if s not in sheet_order]  # the printed form is part of the template
     missing_sheets = {s for s in sheet_order if s not in raw.sheets}
     for name in sorted(missing_sheets, key=sheet_order.index):
         out.findings.append(tampered("sheet_missing", name))
@@ -124,6 +125,25 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
                 (c.id, i) for i, r in enumerate(refs) if _maybe_percent(out.table[c.id][i]) and raw.is_percent(sheet, r)
             }
     out.findings += _identity(raw, out)
+    out.findings += _views(raw, layout, missing_sheets)
+    return out
+
+
+def _views(raw: RawWorkbook, layout: Layout, skip: set[str]) -> list[Finding]:
+    """The printed form and the sign-off are derived, so never read — but one edited or broken is tampered
+    like any other formula. One finding per sheet, at the first cell that differs."""
+    out: list[Finding] = []
+    for sheet in layout.boxes:
+        if sheet in skip:
+            continue
+        found = raw.formulas(sheet)
+        for ref, expected in layout.views(sheet).items():
+            formula = found.get(ref)
+            if formula is None or (formula and normalise_formula(formula) != normalise_formula(expected)):
+                out.append(
+                    tampered("view", sheet, ref, expected="=" + expected, actual=f"={formula}" if formula else None)
+                )
+                break
     return out
 
 

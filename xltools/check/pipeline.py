@@ -61,7 +61,10 @@ def prepare(
 
     try:
         raw = read_workbook(
-            Path(path), sheets=lambda wb: _data_sheets(spec_of(wb)), extents=lambda wb, s: _extent(spec_of(wb), s)
+            Path(path),
+            sheets=lambda wb: _data_sheets(spec_of(wb)),
+            extents=lambda wb, s: _extent(spec_of(wb), s),
+            xml_only=lambda wb: set(layout_of(spec).boxes) - _data_sheets(spec) if (spec := spec_of(wb)) else set(),
         )
     except Unreadable as e:
         return Prepared(unreadable_report(name, e.detail, **e.params))

@@ -17,6 +17,13 @@ class Unreadable(Exception):
         super().__init__(detail)
         self.detail, self.params = detail, params
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (self.detail, self.params))
+
+
+def _rebuild(detail: str, params: dict[str, Any]) -> Unreadable:
+    return Unreadable(detail, **params)
+
 
 _FORMATS = (".et", ".ett", ".ods", ".xlsb", ".numbers")  # formats a county might send instead of .xlsx
 _OTHER = {".pdf": "pdf", ".doc": "word", ".docx": "word", ".wps": "word"}

@@ -25,6 +25,9 @@ from xltools.read.sniff import Unreadable, sniff
 _M = "{" + NS["m"] + "}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
+_CELL_FORMULA = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?(?<!/)>\s*(?:<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>))'
+)
 _REF_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d+)["']""")  # r= of rows (12) and of cells (C12)
 _ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(row|c)[\s/>]")  # every row and cell element, with r= or without
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
@@ -103,7 +106,18 @@ class RawWorkbook:
         m = _FORMULA.search(xml, xml.find(b">", start), end)
         if m is None:
             return None
-        return saxutils.unescape((m.group(1) or b"").decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+        return _unescape((m.group(1) or b"").decode("utf-8", "replace"))
+
+    def formulas(self, sheet: str) -> dict[str, str]:
+        """Every formula of a sheet by cell (one pass over its XML); "" for a shared-formula follower."""
+        xml = self.xml.get(sheet)
+        if not xml:
+            return {}
+        out: dict[str, str] = {}
+        for m in _CELL_FORMULA.finditer(xml):
+            text = m.group(2)
+            out[m.group(1).decode()] = _unescape(text.decode("utf-8", "replace")) if text is not None else ""
+        return out
 
     def is_percent(self, sheet: str, ref: str) -> bool:
         """Whether the cell shows its number as a percentage (a clerk typed 95%, stored as 0.95)."""
@@ -117,19 +131,26 @@ class RawWorkbook:
         return m is not None and int(m.group(1)) in self.percent_styles
 
 
+def _unescape(text: str) -> str:
+    return saxutils.unescape(text, {"&quot;": '"', "&apos;": "'"})
+
+
 Selector = Callable[[RawWorkbook], "set[str] | None"]
 Extents = Callable[[RawWorkbook, str], "Extent | None"]
 
 
-def read_workbook(path: Path | str, sheets: Selector | None = None, extents: Extents | None = None) -> RawWorkbook:
+def read_workbook(
+    path: Path | str, sheets: Selector | None = None, extents: Extents | None = None, xml_only: Selector | None = None
+) -> RawWorkbook:
     """Read names, metadata and the cells of the sheets ``sheets`` picks once it has seen the metadata (all
     sheets when None or when it returns None). A sheet with a cell beyond ``extents(raw, sheet)`` is refused
-    before its values are read. Raises Unreadable."""
+    before its values are read. Of the sheets ``xml_only`` picks, only the XML is kept (their formulas are
+    verified, their values not needed). Raises Unreadable."""
     path = Path(path)
     sniff(path)
     try:
         with Package(path) as pkg:
-            return _read(pkg, path, sheets, extents)
+            return _read(pkg, path, sheets, extents, xml_only)
     except Unreadable:
         raise
     except DefusedXmlException:
@@ -144,7 +165,9 @@ def read_workbook(path: Path | str, sheets: Selector | None = None, extents: Ext
         raise Unreadable("unsafe", reason=type(e).__name__) from None
 
 
-def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | None) -> RawWorkbook:
+def _read(
+    pkg: Package, path: Path, select: Selector | None, extents: Extents | None, xml_only: Selector | None = None
+) -> RawWorkbook:
     if "xl/workbook.xml" not in pkg:
         raise Unreadable("not_workbook")
     if "xl/vbaProject.bin" in pkg:
@@ -198,6 +221,11 @@ def _read(pkg: Package, path: Path, select: Selector | None, extents: Extents | 
     for sheet in order:
         if wanted is None or sheet in wanted:
             load(sheet)
+    for sheet in (xml_only(raw) or set()) if xml_only is not None else set():
+        part = sheet_parts.get(sheet)
+        if part is not None and part in pkg and sheet not in raw.xml:
+            raw.xml[sheet] = pkg.read(part)
+            refuse_dtd(raw.xml[sheet], part)
     if any(sheet in raw.values for sheet in order if sheet != META_SHEET) and "xl/styles.xml" in pkg:
         raw.percent_styles = _percent_styles(pkg.read("xl/styles.xml"))
     return raw

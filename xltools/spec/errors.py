@@ -15,7 +15,14 @@ class SpecError(ValueError):
         self.path, self.key, self.detail, self.params = str(path), key, detail, params
         super().__init__(self.text("zh"))
 
+    def __reduce__(self) -> tuple[object, ...]:  # crosses process boundaries (worker pools) intact
+        return (_rebuild, (self.path, self.key, self.detail, self.params))
+
     def text(self, lang: str = "zh") -> str:
         """One line: file, key, problem — in ``lang``."""
         problem = say(f"spec.{self.detail}", lang, **self.params)
         return f"{self.path}: {self.key}: {problem}" if self.key else f"{self.path}: {problem}"
+
+
+def _rebuild(path: str, key: str, detail: str, params: dict[str, Any]) -> SpecError:
+    return SpecError(path, key, detail, **params)

@@ -42,6 +42,8 @@ _SPEC_KEYS = {
     "magnitude_pairs",
     "magnitude_unit",
     "magnitude_band",
+    "signoff",
+    "form",
 }
 _MERGED_KEYS = ("sheets", "rules", "types", "abstract", "magnitude_pairs", "overrides")
 

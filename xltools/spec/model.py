@@ -93,6 +93,7 @@ class Rule:
     require: str | None = None
     message: str = ""
     message_en: str = ""
+    description: str = ""  # the rule in a sentence for the instruction sheet (no values, no syntax)
 
     @cached_property
     def names(self) -> frozenset[str]:
@@ -160,6 +161,44 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class SignOff:
+    """One item of a sign-off block: a label, and the field that fills it (none: signed or stamped by hand)."""
+
+    label: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class FormCell:
+    """A box of the printed form: words (``text``), a field's label, a field's value, or the region's name."""
+
+    kind: str  # text | label | field | region
+    value: str = ""  # the words, or the field id
+    span: int = 1  # columns it takes
+
+
+@dataclass(frozen=True)
+class FormBlock:
+    """Rows of boxes under one heading (written down the first column), or the indicator table."""
+
+    title: str
+    rows: tuple[tuple[FormCell, ...], ...] = ()
+    indicators: tuple[str, ...] = ()  # table column ids, one box each, when this block is the table
+
+
+@dataclass(frozen=True)
+class Form:
+    """The national 表样 a return prints as (DESIGN §12): column widths and blocks, then the sign-off."""
+
+    widths: tuple[float, ...]
+    blocks: tuple[FormBlock, ...]
+
+    @property
+    def columns(self) -> int:
+        return len(self.widths)
+
+
+@dataclass(frozen=True)
 class Region:
     code: str
     name: str
@@ -212,6 +251,8 @@ class Spec:
     extends: tuple[str, ...] = field(default=())
     unique_by: tuple[str, ...] = ()  # besides the region, what tells two returns apart (e.g. project_name)
     derived_order: tuple[str, ...] = ()  # derived field ids, each after everything it depends on
+    signoff: tuple[SignOff, ...] = ()  # the sign-off block that ends the last data sheet and the form
+    form: Form | None = None  # the printed form view (自评表)
 
     @property
     def name(self) -> Text:

@@ -21,11 +21,15 @@ from xltools.spec.model import (
     Block,
     Field,
     FieldBlock,
+    Form,
+    FormBlock,
+    FormCell,
     GridBlock,
     Region,
     RegionList,
     Rule,
     Sheet,
+    SignOff,
     Spec,
     Table,
     TableBlock,
@@ -73,7 +77,8 @@ _FIELD_KEYS = {
 }
 _TABLE_KEYS = {"title", "rows", "qualitative_when", "columns", "footer", "row_values", "row_rules", "hint", "roles"}
 ROLES = ("target", "actual", "weight", "score", "reason", "standard")  # what a column (or row value) is for
-_RULE_KEYS = {"id", "field", "severity", "code", "when", "assert", "require", "message", "message_en"}
+_RULE_KEYS = {"id", "field", "severity", "code", "when", "assert", "require", "message", "message_en", "description"}
+_FORM_CELL_KINDS = ("text", "label", "field", "region")
 
 
 # --- small checks of raw values ------------------------------------------------------------------
@@ -276,6 +281,8 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
         magnitude_band=(float(band[0]), float(band[1])),
         extends=tuple(raw["_chain"][:-1]),
         unique_by=unique_by,
+        signoff=_signoff(path, raw.get("signoff")),
+        form=_form(path, raw.get("form")),
     )
 
 
@@ -524,4 +531,64 @@ def _rule(path: Path, key: str, raw: Any) -> Rule:
         require=require,
         message=_text(path, f"{key}.message", raw.get("message")),
         message_en=_text(path, f"{key}.message_en", raw.get("message_en")),
+        description=_text(path, f"{key}.description", raw.get("description")),
     )
+
+
+def _signoff(path: Path, raw: Any) -> tuple[SignOff, ...]:
+    out = []
+    for i, item in enumerate(list_of(path, "signoff", raw or [])):
+        check_keys(path, f"signoff[{i}]", item, {"label", "field"}, {"label"})
+        out.append(
+            SignOff(
+                _text(path, f"signoff[{i}].label", item["label"]),
+                _text(path, f"signoff[{i}].field", item.get("field")) or None,
+            )
+        )
+    return tuple(out)
+
+
+def _form(path: Path, raw: Any) -> Form | None:
+    """The printed form: widths, and blocks of rows of boxes (each row fills every column exactly)."""
+    if raw is None:
+        return None
+    check_keys(path, "form", raw, {"widths", "blocks"}, {"widths", "blocks"})
+    widths = tuple(float(_number(path, "form.widths", w) or 0) for w in list_of(path, "form.widths", raw["widths"]))
+    if not 2 <= len(widths) <= 20 or any(w <= 0 for w in widths):
+        raise SpecError(path, "form.widths", "form_widths")
+    blocks = []
+    for bi, b in enumerate(list_of(path, "form.blocks", raw["blocks"])):
+        key = f"form.blocks[{bi}]"
+        check_keys(path, key, b, {"title", "rows", "indicators"}, set())
+        title = _text(path, f"{key}.title", b.get("title"))
+        if ("rows" in b) == ("indicators" in b):
+            raise SpecError(path, key, "form_block")
+        if "indicators" in b:
+            ids = tuple(
+                _text(path, f"{key}.indicators", c) for c in list_of(path, f"{key}.indicators", b["indicators"])
+            )
+            if len(ids) + (1 if title else 0) != len(widths):
+                raise SpecError(
+                    path, f"{key}.indicators", "form_row", columns=len(widths), count=len(ids) + (1 if title else 0)
+                )
+            blocks.append(FormBlock(title, indicators=ids))
+            continue
+        rows = []
+        for ri, r in enumerate(list_of(path, f"{key}.rows", b["rows"])):
+            cells = []
+            for ci, c in enumerate(list_of(path, f"{key}.rows[{ri}]", r)):
+                ckey = f"{key}.rows[{ri}][{ci}]"
+                check_keys(path, ckey, c, {*_FORM_CELL_KINDS, "span"}, set())
+                kinds = [k for k in _FORM_CELL_KINDS if k in c]
+                if len(kinds) != 1:
+                    raise SpecError(path, ckey, "form_cell")
+                span = c.get("span", 1)
+                if not isinstance(span, int) or isinstance(span, bool) or span < 1:
+                    raise SpecError(path, f"{ckey}.span", "form_span", value=repr(span))
+                cells.append(FormCell(kinds[0], _text(path, f"{ckey}.{kinds[0]}", c[kinds[0]]), span))
+            used = sum(c.span for c in cells) + (1 if title else 0)
+            if used != len(widths):
+                raise SpecError(path, f"{key}.rows[{ri}]", "form_row", columns=len(widths), count=used)
+            rows.append(tuple(cells))
+        blocks.append(FormBlock(title, tuple(rows)))
+    return Form(widths, tuple(blocks))

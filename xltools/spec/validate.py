@@ -53,6 +53,18 @@ def validate(spec: Spec) -> Spec:
                 extra = sorted(set(c.parent_choices()) - set(parent.choices or ()))
                 if extra:
                     raise SpecError(path, f"table.columns[{c.id}].choices_by", "parent_choice", value=extra[0])
+    for i, item in enumerate(spec.signoff):
+        if item.field:
+            unknown(f"signoff[{i}].field", {item.field}, scalars)
+    if spec.form is not None:
+        for bi, block in enumerate(spec.form.blocks):
+            unknown(f"form.blocks[{bi}].indicators", set(block.indicators), columns)
+            for ri, row in enumerate(block.rows):
+                refs = {c.value for c in row if c.kind in ("label", "field")}
+                unknown(f"form.blocks[{bi}].rows[{ri}]", refs, scalars)
+    for f in spec.fields.values():  # the instruction sheet explains a formula in words, never in its syntax
+        if f.formula is not None and f.formula.functions and not f.note:
+            raise SpecError(path, f"fields[{f.id}].note", "formula_note")
     for fid in REQUIRED_FIELDS:
         if fid not in spec.fields:
             raise SpecError(path, "sheets", "required_field", field=fid)

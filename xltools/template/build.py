@@ -12,8 +12,13 @@ from xlsxwriter.worksheet import Worksheet
 from xltools.atomic import outputs
 from xltools.contract import (
     FORM_HEADER,
+    FORM_SHEET,
+    HEADER_ROW,
     INSTRUCTIONS_SHEET,
     LABEL_COL,
+    META_CODES_COL,
+    META_LISTS_COL,
+    META_NAMES_COL,
     META_SHEET,
     NOTE_COL,
     TABLE_HEADER_ROW,
@@ -24,11 +29,13 @@ from xltools.contract import (
     label_text,
     layout_of,
     quote_sheet,
+    region_name_formula,
 )
 from xltools.files import safe_file_name
 from xltools.spec import Field, FieldBlock, GridBlock, Region, Spec, TableBlock
 from xltools.spec.expr import EvalError, evaluate, to_excel
 from xltools.style import Styles, display_width
+from xltools.template.form import page_setup, write_boxes, write_form
 from xltools.template.instructions import describe, pretty, write_instructions
 
 LIST_LIMIT = 255  # xlsxwriter (and Excel) refuse inline lists longer than this
@@ -120,10 +127,13 @@ class _Builder:
             wb.set_custom_property(k, v)
         instructions = wb.add_worksheet(INSTRUCTIONS_SHEET)
         sheets = {s.name: wb.add_worksheet(s.name) for s in self.spec.sheets}
+        form = wb.add_worksheet(FORM_SHEET) if self.spec.form is not None else None
         self.meta_ws = wb.add_worksheet(META_SHEET)
         self._write_meta()
         for s in self.spec.sheets:
             self._write_sheet(sheets[s.name], s)
+        if form is not None:
+            write_form(self, form)
         write_instructions(self, instructions)
         for fid in self.spec.all_ids():
             wb.define_name(fid, "=" + self.layout.target(fid))
@@ -136,8 +146,19 @@ class _Builder:
         for i, (k, v) in enumerate(self.meta.items(), start=1):
             ws.write_string(i, 0, k)
             ws.write_string(i, 1, v)
+        for i, r in enumerate(self.spec.regions.regions):  # the region list: codes and names (contract columns)
+            ws.write_string(i, META_CODES_COL, r.code)
+            ws.write_string(i, META_NAMES_COL, r.name)
         ws.protect(self.password or "")
         ws.very_hidden()
+
+    @property
+    def place(self) -> str:
+        """Who fills it, as the titles say: 始兴县（440222）, or a blank line for a generic template."""
+        return f"{self.region.name}（{self.region.code}）" if self.region else "＿＿＿＿＿＿"
+
+    def subtitle(self, sheet: str = "") -> str:
+        return f"（{self.year} 年度）　填报单位：{self.place}" + (f"　{sheet}" if sheet else "")
 
     def _list_source(self, choices: tuple[str, ...]) -> str | list[str]:
         """A short list inline; a long one (over 255 characters) from a range on the hidden sheet."""
@@ -148,41 +169,40 @@ class _Builder:
     def _meta_range(self, values: tuple[str, ...]) -> str:
         """A column of the hidden sheet holding ``values`` (written once), as an absolute range."""
         if values not in self.list_ranges:
-            col = 3 + len(self.list_ranges)
+            col = META_LISTS_COL + len(self.list_ranges)
             for i, v in enumerate(values):
                 self.meta_ws.write_string(i, col, v)
             self.list_ranges[values] = f"{quote_sheet(META_SHEET)}!{a1(0, col, True)}:{a1(len(values) - 1, col, True)}"
         return self.list_ranges[values]
 
     def _region_name_formula(self, field: Field) -> str:
-        """The name of the region whose code is chosen, beside the code (INDEX/MATCH: every client has them)."""
-        regions = self.spec.regions.regions
-        codes = self._meta_range(tuple(r.code for r in regions))
-        names = self._meta_range(tuple(r.name for r in regions))
+        """The name of the region whose code is chosen, beside the code."""
         c = self.layout.cells[field.id]
-        code = a1(c.row, c.col, True)
-        return f'=IF({code}="","",INDEX({names},MATCH({code}&"",{codes},0)))'  # &"": a code typed as a number too
+        return "=" + region_name_formula(self.spec, a1(c.row, c.col, True))
 
     # --- data sheets ------------------------------------------------------------------------------
     def _write_sheet(self, ws: Worksheet, sheet: Any) -> None:
         f = self.fmt
         is_table = any(isinstance(b, TableBlock) for b in sheet.blocks)
         ncols = len(self.spec.table.columns) + 1 if is_table and self.spec.table else len(FORM_HEADER)
-        ws.merge_range(0, 0, 0, ncols - 1, f"{self.spec.title}：{sheet.name}", f.title)
-        ws.set_row(0, 28)
+        ws.merge_range(0, 0, 0, ncols - 1, f"{self.spec.title}　{sheet.name}", f.title)
+        ws.set_row(0, 30)
+        ws.merge_range(1, 0, 1, ncols - 1, self.subtitle(), f.subtitle)
+        ws.set_row(1, 20)
         marks = iter(self.layout.rows[sheet.name])
         seq = 0
         if not is_table:
-            ws.write_row(1, 0, FORM_HEADER, f.header)
-            ws.freeze_panes(2, 0)
+            ws.write_row(HEADER_ROW, 0, FORM_HEADER, f.header)
+            ws.freeze_panes(HEADER_ROW + 1, 0)
             for width, col in (
                 (5, 0),
                 (self._label_width(sheet), LABEL_COL),
-                (18, VALUE_COL),
-                (16, UNIT_COL),
-                (46, NOTE_COL),
+                (self._value_width(sheet), VALUE_COL),
+                (18, UNIT_COL),
+                (40, NOTE_COL),
             ):
                 ws.set_column(col, col, width)
+            ws.repeat_rows(HEADER_ROW)
         for block in sheet.blocks:
             _, row = next(marks)
             if isinstance(block, FieldBlock):
@@ -206,30 +226,41 @@ class _Builder:
                         self._write_value(ws, self.spec.fields[fid])
             elif isinstance(block, TableBlock):
                 self._write_table(ws, row)
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        write_boxes(self, ws, self.layout.boxes.get(sheet.name, []))
+        page_setup(self, ws, sheet.name, landscape=is_table)
         ws.protect(
             self.password or "",
             {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True},
         )
 
     def _label_width(self, sheet: Any) -> float:
-        labels = [self.spec.fields[fid].label for b in sheet.blocks if isinstance(b, FieldBlock) for fid in b.fields]
+        labels = [
+            label_text(self.spec.fields[fid]) for b in sheet.blocks if isinstance(b, FieldBlock) for fid in b.fields
+        ]
         labels += [label for b in sheet.blocks if isinstance(b, GridBlock) for label, _ in b.rows]
-        return max([display_width(s) for s in labels] + [12]) + 2
+        labels += [item.label for item in self.spec.signoff] if sheet.name == self.spec.sheets[-1].name else []
+        return min(max([display_width(s) for s in labels] + [12]) + 2, 40)
+
+    def _value_width(self, sheet: Any) -> float:
+        """Wide enough for a phone number, a date, a region code, and the grid's column headings."""
+        heads = [c for b in sheet.blocks if isinstance(b, GridBlock) for c in b.columns]
+        return max([display_width(h) + 2 for h in heads] + [20])
 
     def _write_field_row(self, ws: Worksheet, field: Field, seq: int) -> None:
         cell = self.layout.cells[field.id]
         ws.write_number(cell.row, 0, seq, self.fmt.seq)
         ws.write_string(cell.row, LABEL_COL, label_text(field), self.fmt.label)
-        if field.choices_from == "regions" and field.id not in self.prefill:
+        if field.choices_from == "regions" and field.id in self.prefill and self.region is not None:
+            ws.write_string(cell.row, UNIT_COL, self.region.name, self.fmt.unit)  # the name beside the code
+        elif field.choices_from == "regions":
             ws.write_formula(cell.row, UNIT_COL, self._region_name_formula(field), self.fmt.unit, "")
         else:
-            ws.write_string(cell.row, UNIT_COL, "%" if field.percent else field.unit, self.fmt.unit)
-        ws.write_string(cell.row, NOTE_COL, describe(field, self.spec, field.id in self.prefill), self.fmt.cell_note)
-        if field.wrap:
-            ws.set_row(cell.row, 48)
+            ws.write_string(cell.row, UNIT_COL, field.shown_unit, self.fmt.unit)
+        note = describe(field, self.spec, field.id in self.prefill)
+        ws.write_string(cell.row, NOTE_COL, note, self.fmt.cell_note)
+        lines = max(1, -(-display_width(note) // 44), 3 if field.wrap else 1)  # notes wrap inside their own cell
+        if lines > 1:
+            ws.set_row(cell.row, 14 * lines + 2)
         self._write_value(ws, field)
 
     def _write_value(self, ws: Worksheet, field: Field) -> None:
@@ -306,8 +337,8 @@ class _Builder:
             ]
             when = pretty(to_excel(t.qualitative_when, lambda n: self.spec.field(n).label)[1:])
             hint += f"当 {when} 时为定性指标：{'，'.join(variants)}。"
-        ws.merge_range(1, 0, 1, ncols - 1, hint, f.cell_note)
-        ws.set_row(1, 32)
+        ws.merge_range(TABLE_HEADER_ROW - 1, 0, TABLE_HEADER_ROW - 1, ncols - 1, hint, f.cell_note)
+        ws.set_row(TABLE_HEADER_ROW - 1, 32)
         ws.write(TABLE_HEADER_ROW, 0, "序号", f.header)
         ws.set_column(0, 0, 5)
         for c in t.columns:
@@ -318,7 +349,9 @@ class _Builder:
                 ws.write_blank(rng.first_row + i, rng.col, None, f.value(c, "input"))
             message = describe(c, self.spec)
             if c.qualitative is not None:
-                message += "；定性：" + describe(c.qualitative, self.spec)
+                same = set(message.split("；"))
+                extra = [x for x in describe(c.qualitative, self.spec).split("；") if x not in same]
+                message += ("；定性指标：" + "；".join(extra)) if extra else ""
             q = c.qualitative
             if q is not None and q.kind == "choice":
                 # The dropdown of qualitative answers, as a hint only: quantitative rows hold numbers.
@@ -362,7 +395,6 @@ class _Builder:
             self._write_value(ws, self.spec.fields[fid])
         ws.freeze_panes(TABLE_HEADER_ROW + 1, 0)
         ws.repeat_rows(TABLE_HEADER_ROW)
-        ws.set_landscape()
         ws.set_row(TABLE_HEADER_ROW, 30)
 
 

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from xltools.contract import INSTRUCTIONS_SHEET
 from xltools.spec import Field, Rule, Spec
 from xltools.spec.expr import to_excel
-from xltools.style import FORMULA_FILL, INPUT_FILL, PREFILL_FILL
+from xltools.style import FORMULA_FILL, INPUT_FILL, PREFILL_FILL, display_width
 
 if TYPE_CHECKING:
     from xltools.template.build import _Builder
@@ -19,9 +20,10 @@ def describe(field: Field, spec: Spec, prefilled: bool = False) -> str:
     """The plain-Chinese requirement of a field, for notes and the instruction sheet."""
     parts: list[str] = []
     if field.derived and field.formula is not None:
+        if field.note:  # a formula with functions is explained in words by the spec (validated on load)
+            return f"自动计算：{field.note}"
         labels = to_excel(field.formula, lambda n: spec.field(n).label)[1:]
-        parts.append(f"自动计算：{pretty(labels)}")
-        return "；".join(parts)
+        return f"自动计算：{pretty(labels)}"
     if prefilled:
         parts.append("已预填")
     parts.append("必填" if field.required else "选填")
@@ -83,20 +85,21 @@ def _amounts(spec: Spec) -> str:
 def write_instructions(b: _Builder, ws: Worksheet) -> None:
     """填报说明: how to fill, the colours, every field's requirement, every rule."""
     f, spec = b.fmt, b.spec
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 30)
-    ws.set_column(2, 2, 10)
-    ws.set_column(3, 3, 70)
-    where = f"（{b.region.name} {b.region.code}）" if b.region else ""
-    ws.merge_range(0, 0, 0, 3, f"{spec.title} {b.year} 年度 填报说明{where}", f.title)
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 8)
+    ws.set_column(3, 3, 62)
+    ws.merge_range(0, 0, 0, 3, f"{spec.title}　填报说明", f.title)
     ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, 3, b.subtitle(), f.subtitle)
     lines = [
         "1. 只在黄色单元格中填写；灰色单元格为自动计算（公式），蓝色单元格已预填，均不能修改。",
         "2. " + _amounts(spec),
         "3. 带下拉箭头的单元格请从列表中选择；数字单元格只填数字，不要写“约”“万元”等文字。",
         "4. 标 * 的项目必须填写。不要增删工作表、行或列，不要改动公式，否则报表无法汇总。",
         "5. 填好后保存为 .xlsx 格式上报；上报前可用 xltools check 自查，系统会指出有问题的单元格。",
-        f"6. 表样：{spec.id} 版本 {spec.version}；结构校验码 {b.meta.fingerprint}。",
+        "6. 最后一个工作表末尾和“自评表”设有签字盖章栏；“自评表”按全国通用表样排版，内容全部取自各填报工作表，打印后签字盖章。",
+        f"7. 表样：{spec.title}（{spec.id}）版本 {spec.version}；结构校验码 {b.meta.fingerprint}。",
     ]
     row = 2
     for line in lines:
@@ -110,25 +113,32 @@ def write_instructions(b: _Builder, ws: Worksheet) -> None:
         ws.write_string(row, 1, text, f.text)
     row += 2
     ws.write_row(row, 0, ["工作表", "项目", "单位", "填写要求"], f.header)
+    header_row = row
     for fld in (*spec.fields.values(), *(spec.table.columns if spec.table else ())):
         row += 1
-        ws.write_row(row, 0, [fld.sheet, fld.label, fld.shown_unit, describe(fld, spec, fld.id in b.prefill)], f.wrap)
+        text = describe(fld, spec, fld.id in b.prefill)
+        ws.write_row(row, 0, [fld.sheet, fld.label, fld.shown_unit, text], f.wrap)
+        _fit(ws, row, text, 60)
     row += 2
-    ws.write_row(row, 0, ["校验规则", "条件", "级别", "说明"], f.header)
+    ws.merge_range(row, 0, row, 1, "校验项目", f.header)
+    ws.write_row(row, 2, ["级别", "要求"], f.header)
     rules: list[Any] = [*spec.rules, *(spec.table.row_rules if spec.table else ())]
     for rule in rules:
         row += 1
-        ws.write_row(
-            row,
-            0,
-            [
-                spec.field(rule.field).label if rule.field in spec.all_ids() else rule.field,
-                rule_text(spec, rule),
-                "错误" if rule.severity == "error" else "提示",
-                strip_placeholders(rule.message),
-            ],
-            f.wrap,
-        )
+        label = spec.field(rule.field).label if rule.field in spec.all_ids() else rule.field
+        text = rule.description or strip_placeholders(rule.message)
+        ws.merge_range(row, 0, row, 1, label, f.wrap)
+        ws.write_row(row, 2, ["错误" if rule.severity == "error" else "提示", text], f.wrap)
+        _fit(ws, row, text, 60)
     ws.protect(b.password or "")
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    from xltools.template.form import page_setup
+
+    page_setup(b, ws, INSTRUCTIONS_SHEET)
+    ws.repeat_rows(header_row)
+
+
+def _fit(ws: Worksheet, row: int, text: str, width: float) -> None:
+    """Give a row the lines its longest text needs in a column ``width`` wide."""
+    lines = -(-display_width(text) // int(width))
+    if lines > 1:
+        ws.set_row(row, 14 * lines + 2)
