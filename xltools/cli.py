@@ -291,6 +291,46 @@ def aggregate_cmd(
     typer.echo(say("cli.written", lg, paths=[str(p) for p in paths]))
 
 
+@app.command("print", help=t("cli.print"), options_metavar=t("meta.options"))
+def print_cmd(
+    files: Annotated[list[Path], typer.Argument(help=t("opt.files"), metavar=t("meta.files"))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=t("opt.output_print"), metavar=t("meta.path"))] = Path(
+        "."
+    ),
+    combine: Annotated[bool, typer.Option("--combine", help=t("opt.combine"))] = False,
+    lang: LangOpt = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    lg = _lang(lang)
+    from xltools.atomic import check_output
+    from xltools.files import find_returns
+    from xltools.libreoffice import LibreOfficeError
+    from xltools.paper import print_pdfs
+
+    inputs = find_returns(files)
+    if not inputs:
+        raise _fail(say("cli.no_files", lg))
+    to_file = combine or output.suffix.lower() == ".pdf"
+    if len(inputs) > 1 and output.suffix.lower() == ".pdf" and not combine:
+        raise _fail(say("cli.print_pdf_for_several", lg, count=len(inputs), path=output))
+    _guarded(check_output, lg, output, folder=not to_file)
+    try:
+        results = _guarded(print_pdfs, lg, files, output, combine, schemas)
+    except LibreOfficeError as e:
+        raise _fail(say("cli.no_libreoffice", lg, reason=str(e))) from None
+    shown: set[Path] = set()
+    for r in results:
+        if r.problem is not None:
+            reason = say(f"unreadable.{r.problem.detail}", lg, **r.problem.params)
+            typer.echo(say("cli.print_failed", lg, file=r.source.name, reason=reason), err=True)
+        elif r.pdf is not None and r.pdf not in shown:
+            shown.add(r.pdf)
+            from xltools.paper import page_count
+
+            typer.echo(say("cli.printed", lg, path=r.pdf, pages=page_count(r.pdf)))
+    raise typer.Exit(EXIT_BAD if any(r.problem is not None for r in results) else EXIT_OK)
+
+
 def console_summary(summary: Any, lang: str) -> str:
     """What a run of `aggregate` came to, in lines that cannot be misread: regions by status (named),
     how many are in the totals, and every file not used with its reason."""

@@ -6,11 +6,15 @@ LibreOffice falls back to the CJK fonts installed (Noto Serif / Sans CJK).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from xltools.spec import Field
 
 BODY_FONT, TITLE_FONT = "宋体", "黑体"
+# 宋体 (a serif) and 黑体 (a sans) by every name they go by: a printer maps them to the CJK fonts it has
+SERIF_NAMES = ("宋体", "SimSun", "新宋体", "NSimSun", "仿宋", "FangSong")
+SANS_NAMES = ("黑体", "SimHei", "微软雅黑", "Microsoft YaHei")
 BORDER = "#A6A6A6"
 INPUT_FILL, FORMULA_FILL, PREFILL_FILL = "#FFF2CC", "#E7E6E6", "#DDEBF7"
 HEADER_FILL, BLOCK_FILL, TOTAL_FILL = "#D9E1F2", "#EDEDED", "#EDEDED"
@@ -170,3 +174,35 @@ class Styles:
 def display_width(text: str) -> int:
     """Column width a text needs: CJK characters take two units."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+class Measure:
+    """What a sheet's cells say, so that its columns are wide enough and its rows tall enough to print it
+    whole (xlsxwriter writes, it does not measure): record texts as they are written, then `apply`."""
+
+    def __init__(self, caps: Mapping[int, float], minimum: float = 5.0, line: float = 15.0) -> None:
+        self.caps, self.minimum, self.line = dict(caps), minimum, line
+        self.texts: dict[int, list[tuple[int, str]]] = {}  # column -> (row, text)
+        self.fixed: dict[int, float] = {}
+
+    def text(self, row: int, col: int, text: str) -> None:
+        self.texts.setdefault(col, []).append((row, text))
+
+    def width(self, col: int, width: float) -> None:
+        """A column's width decided by the caller (its texts still set the rows' heights)."""
+        self.fixed[col] = width
+
+    def apply(self, ws: Any, skip_rows: frozenset[int] = frozenset()) -> None:
+        heights: dict[int, int] = {}
+        for col, items in self.texts.items():
+            widest = max((display_width(t) for r, t in items if r not in skip_rows), default=0)
+            width = self.fixed.get(col) or max(self.minimum, min(self.caps.get(col, 40.0), widest + 2))
+            ws.set_column(col, col, width)
+            for row, text in items:
+                if row in skip_rows:
+                    continue
+                lines = sum(max(1, -(-display_width(p) // max(int(width) - 1, 1))) for p in text.splitlines() or [""])
+                heights[row] = max(heights.get(row, 1), lines)
+        for row, lines in heights.items():
+            if lines > 1:
+                ws.set_row(row, self.line * lines + 2)

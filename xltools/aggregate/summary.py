@@ -10,6 +10,7 @@ header rows repeated, with page numbers; 汇总 ends with the summary's sign-off
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from xltools.contract import a1
 from xltools.findings import Finding
 from xltools.spec import Field, Spec
 from xltools.spec.expr import Node, Str
-from xltools.style import Styles
+from xltools.style import Measure, Styles
 
 ZH = "zh"  # the summary is a Chinese official document
 
@@ -50,7 +51,7 @@ def categories(f: Field) -> list[str]:
     out: list[str] = []
 
     def walk(node: Node) -> None:
-        if isinstance(node, Str) and node.value not in out:
+        if isinstance(node, Str) and node.value and node.value not in out:
             out.append(node.value)
         for child in getattr(node, "args", ()) or (getattr(node, "left", None), getattr(node, "right", None)):
             if child is not None:
@@ -99,6 +100,37 @@ def _print_setup(ws: Any, header_rows: tuple[int, int], title: str) -> None:
     ws.set_footer(f"&C&9{w('summary.footer')}")
 
 
+class _Recorded:
+    """A worksheet whose written texts are measured, so its columns and rows can be fitted at the end."""
+
+    def __init__(self, ws: Any, caps: Mapping[int, float]) -> None:
+        self.ws, self.measure = ws, Measure(caps)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ws, name)
+
+    def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> Any:
+        self.measure.text(row, col, text)
+        return self.ws.write_string(row, col, text, fmt)
+
+    def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> Any:
+        self.measure.text(row, col, f"{value:,.2f}")  # as wide as it prints, give or take the format
+        return self.ws.write_number(row, col, value, fmt)
+
+    def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> Any:
+        self.measure.text(row, col, "2024-07-09")
+        return self.ws.write_datetime(row, col, value, fmt)
+
+    def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> Any:
+        for j, v in enumerate(values):
+            if isinstance(v, str):
+                self.measure.text(row, col + j, v)
+        return self.ws.write_row(row, col, values, fmt)
+
+    def fit(self) -> None:
+        self.measure.apply(self.ws)
+
+
 class _Writer:
     def __init__(self, wb: Any, summary: Summary) -> None:
         self.wb, self.s, self.spec = wb, summary, summary.spec
@@ -128,8 +160,11 @@ class _Writer:
     # --- 汇总 ----------------------------------------------------------------------------------------
     def summary_sheet(self) -> None:
         s, spec, st = self.s, self.spec, self.style
-        ws = self.wb.add_worksheet(w("summary.sheet"))
         fields = summary_fields(spec)
+        ws = _Recorded(
+            self.wb.add_worksheet(w("summary.sheet")),
+            {0: 5, 1: 8, 2: 18, 3: 17, 4: 5, 5: 5, 6: 5} | {7 + j: 11 for j in range(len(fields))},
+        )
         fixed = [
             w(k)
             for k in (
@@ -190,9 +225,8 @@ class _Writer:
         ws.merge_range(
             total_row, 0, total_row, 4, w("summary.total", count=len({r.code for r, _ in counted})), st.total
         )
-        for col, attr in ((5, "errors"), (6, "warnings")):
-            value = sum(len(getattr(x.report, attr)) for _, x in s.counted())
-            ws.write_formula(total_row, col, f"=SUM({a1(first, col)}:{a1(last, col)})", st.number(None, True), value)
+        for col in (5, 6):  # findings are counted per return, not summed over the city
+            ws.write_blank(total_row, col, None, st.total)
         position = {f.id: col0 + j for j, f in enumerate(fields)}
         for j, f in enumerate(fields):
             col = col0 + j
@@ -232,9 +266,7 @@ class _Writer:
                 ws.write_formula(row + k, 3, formula, st.number(None), count)
             row += len(cats) + 2
         self.signoff(ws, row, last_col)
-        widths = [5, 10, 12, 13, 6, 6, 6] + [max(9.0, min(14.0, len(h) * 1.1)) for h in header[col0:]]
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
+        ws.fit()
         ws.freeze_panes(3, 3)
         _print_setup(ws, (2, 2), self.title_text)
         ws.activate()
@@ -278,7 +310,10 @@ class _Writer:
     # --- 报送情况 ------------------------------------------------------------------------------------
     def status_sheet(self) -> None:
         s, st = self.s, self.style
-        ws = self.wb.add_worksheet(w("summary.status_sheet"))
+        ws = _Recorded(
+            self.wb.add_worksheet(w("summary.status_sheet")),
+            {0: 5, 1: 8, 2: 18, 3: 17, 4: 40, 5: 5, 6: 5, 7: 11, 8: 60},
+        )
         header = [
             w(k)
             for k in (
@@ -325,8 +360,8 @@ class _Writer:
                     sub.status,
                 )
                 row += 1
-        for col, width in enumerate((5, 10, 12, 13, 30, 6, 6, 11, 60)):
-            ws.set_column(col, col, width)
+        ws.measure.width(7, 11)  # dates
+        ws.fit()
         ws.freeze_panes(3, 0)
         _print_setup(ws, (2, 2), title)
 
@@ -352,7 +387,7 @@ class _Writer:
     # --- 指标明细 ------------------------------------------------------------------------------------
     def indicator_sheet(self) -> None:
         table, st = self.spec.table, self.style
-        ws = self.wb.add_worksheet(w("summary.indicator_sheet"))
+        ws = _Recorded(self.wb.add_worksheet(w("summary.indicator_sheet")), {0: 8, 1: 18, 2: 17, 3: 5})
         if table is None:
             ws.write_string(0, 0, w("summary.no_table"), st.note)
             return
@@ -376,11 +411,9 @@ class _Writer:
                 for j, c in enumerate(table.columns):
                     self.put(ws, row, 4 + j, ind.get(c.id), c)
                 row += 1
-        ws.set_column(0, 1, 10)
-        ws.set_column(2, 2, 12)
-        ws.set_column(3, 3, 5)
         for j, c in enumerate(table.columns):
-            ws.set_column(4 + j, 4 + j, c.width or 12)
+            ws.measure.caps[4 + j] = c.width or 12
+        ws.fit()
         ws.freeze_panes(3, 4)
         ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
         _print_setup(ws, (2, 2), title)
@@ -388,7 +421,10 @@ class _Writer:
     # --- 校验结果 ------------------------------------------------------------------------------------
     def findings_sheet(self) -> None:
         st = self.style
-        ws = self.wb.add_worksheet(w("summary.findings_sheet"))
+        ws = _Recorded(
+            self.wb.add_worksheet(w("summary.findings_sheet")),
+            {0: 8, 1: 18, 2: 30, 3: 17, 4: 5, 5: 9, 6: 9, 7: 6, 8: 70},
+        )
         header = [
             w(k)
             for k in (
@@ -423,8 +459,7 @@ class _Writer:
                 for col, v in enumerate(values):
                     self.put(ws, row, col, v)
                 row += 1
-        for col, width in enumerate((10, 10, 24, 12, 5, 8, 9, 6, 70)):
-            ws.set_column(col, col, width)
+        ws.fit()
         ws.freeze_panes(3, 0)
         ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
         _print_setup(ws, (2, 2), title)

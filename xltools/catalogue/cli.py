@@ -31,6 +31,13 @@ ENTRIES: dict[str, Entry] = {
         "Merge all returns into one summary workbook: who sent what, what fails, and the totals.\n\n"
         "Example: xltools aggregate inbox/ -o summary.xlsx --export summary.csv",
     ),
+    "cli.print": Entry(
+        "把模板、报表、标注副本或汇总表打印为 PDF（通过 LibreOffice）：报表先印“自评表”，再印各填报工作表。"
+        "\n\n示例：xltools print 收件箱/ -o 打印/ ；xltools print 收件箱/ --combine -o 全市自评表.pdf",
+        "Print templates, returns, annotated copies or summaries to PDF (through LibreOffice): a return prints its "
+        "form (“自评表”) first, then its sheets.\n\nExample: xltools print inbox/ -o pdf/ ; xltools print inbox/ "
+        "--combine -o all.pdf",
+    ),
     # options
     "opt.schemas": Entry(
         "表样定义所在文件夹（默认：内置的 schemas/）。", "Folder of spec files (default: the bundled schemas/)."
@@ -72,6 +79,13 @@ ENTRIES: dict[str, Entry] = {
     "opt.output_agg": Entry("要写出的汇总工作簿（.xlsx）。", "The summary workbook to write (.xlsx)."),
     "opt.spec_agg": Entry("汇总的表样（默认：报表中最常见的）。", "Spec being collected (default: the most common)."),
     "opt.year_agg": Entry("汇总的年度（默认：报表中最常见的）。", "Year being collected (default: the most common)."),
+    "opt.output_print": Entry(
+        "输出文件夹（每个文件一个 PDF），或一个 .pdf 文件（只有一个文件或 --combine 时）；默认当前文件夹。",
+        "Output folder (one PDF per file), or a .pdf file (one input, or --combine); default: the current folder.",
+    ),
+    "opt.combine": Entry(
+        "按地区顺序合并为一个 PDF（归档用）。", "Bind everything into one PDF in region order (for the archive)."
+    ),
     "opt.export": Entry("同时写出长表（.csv 或 .parquet）。", "Also write a long-format export (.csv or .parquet)."),
     # metavars
     "meta.files": Entry("文件或文件夹", "FILE|FOLDER"),
@@ -132,6 +146,15 @@ ENTRIES: dict[str, Entry] = {
     ),
     "cli.summary_file": Entry("  {name}：{status}，{reason}", "  {name}: {status}, {reason}"),
     "cli.progress": Entry("校验报表", "checking returns"),
+    "cli.printed": Entry("已生成 PDF：{path}（{pages} 页）", "PDF written: {path} ({pages} pages)"),
+    "cli.print_failed": Entry("无法打印 {file}：{reason}", "cannot print {file}: {reason}"),
+    "cli.print_pdf_for_several": Entry(
+        "有 {count} 个文件要打印：-o 应为文件夹，或加 --combine 合并为一个 PDF，而不是 {path}",
+        "{count} files to print: -o must be a folder, or add --combine for one PDF, not {path}",
+    ),
+    "cli.no_libreoffice": Entry(
+        "打印需要 LibreOffice（soffice）：{reason}", "printing needs LibreOffice (soffice): {reason}"
+    ),
 }
 
 # click's own words (vendored in typer) in Chinese: headings and help, then usage errors by pattern.

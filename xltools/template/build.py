@@ -198,7 +198,7 @@ class _Builder:
                 (5, 0),
                 (self._label_width(sheet), LABEL_COL),
                 (self._value_width(sheet), VALUE_COL),
-                (18, UNIT_COL),
+                (20, UNIT_COL),
                 (40, NOTE_COL),
             ):
                 ws.set_column(col, col, width)

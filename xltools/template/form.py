@@ -87,16 +87,18 @@ def write_form(b: _Builder, ws: Worksheet) -> None:
     ws.set_row(0, 32)
     ws.set_row(1, 20)
     tall: dict[int, float] = {}
-    for box in boxes:  # rows holding long texts get room for them (a print copy fits them to the text)
+    for box in boxes:  # rows get room for their words; rows of long answers room for a few lines
+        width = sum(form.widths[box.col : box.col + box.cols])
         field = spec.field(box.field) if box.kind == "field" and box.field else None
         if field is not None and field.wrap:
-            width = sum(form.widths[box.col : box.col + box.cols])
-            tall[box.row] = max(tall.get(box.row, 0), 14 * 3 if width > 40 else 14 * 2)
-        if box.kind in ("label", "text") and display_width(box.text) > 2 * sum(
-            form.widths[box.col : box.col + box.cols]
-        ):
-            tall[box.row] = max(tall.get(box.row, 0), 30)
+            tall[box.row] = max(tall.get(box.row, 0), 15 * 3 if width > 40 else 15 * 2)
+        if box.kind in ("label", "text", "block") and box.text:
+            lines = -(-display_width(box.text) // max(int(width) - 1, 1))
+            last = box.row + box.rows - 1
+            above = sum(tall.get(r, 15.0) for r in range(box.row, last))  # the rows above the last keep theirs
+            tall[last] = max(tall.get(last, 0), 15.0 * lines - above + 2)
     for row, height in tall.items():
-        ws.set_row(row, height)
+        if height > 16:
+            ws.set_row(row, height)
     page_setup(b, ws, FORM_SHEET)
     ws.protect(b.password or "", {"select_locked_cells": True, "select_unlocked_cells": True, "format_rows": True})

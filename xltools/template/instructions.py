@@ -104,6 +104,7 @@ def write_instructions(b: _Builder, ws: Worksheet) -> None:
     row = 2
     for line in lines:
         ws.merge_range(row, 0, row, 3, line, f.text)
+        _fit(ws, row, [(line, 12 + 26 + 8 + 62)])
         row += 1
     row += 1
     ws.write(row, 0, "颜色说明", f.block)
@@ -118,7 +119,7 @@ def write_instructions(b: _Builder, ws: Worksheet) -> None:
         row += 1
         text = describe(fld, spec, fld.id in b.prefill)
         ws.write_row(row, 0, [fld.sheet, fld.label, fld.shown_unit, text], f.wrap)
-        _fit(ws, row, text, 60)
+        _fit(ws, row, [(fld.sheet, 12), (fld.label, 26), (text, 62)])
     row += 2
     ws.merge_range(row, 0, row, 1, "校验项目", f.header)
     ws.write_row(row, 2, ["级别", "要求"], f.header)
@@ -129,7 +130,7 @@ def write_instructions(b: _Builder, ws: Worksheet) -> None:
         text = rule.description or strip_placeholders(rule.message)
         ws.merge_range(row, 0, row, 1, label, f.wrap)
         ws.write_row(row, 2, ["错误" if rule.severity == "error" else "提示", text], f.wrap)
-        _fit(ws, row, text, 60)
+        _fit(ws, row, [(label, 12 + 26), (text, 62)])
     ws.protect(b.password or "")
     from xltools.template.form import page_setup
 
@@ -137,8 +138,8 @@ def write_instructions(b: _Builder, ws: Worksheet) -> None:
     ws.repeat_rows(header_row)
 
 
-def _fit(ws: Worksheet, row: int, text: str, width: float) -> None:
-    """Give a row the lines its longest text needs in a column ``width`` wide."""
-    lines = -(-display_width(text) // int(width))
+def _fit(ws: Worksheet, row: int, cells: list[tuple[str, float]]) -> None:
+    """Give a row the lines its longest text needs: ``cells`` are (text, width of its column)."""
+    lines = max(-(-display_width(text) // max(int(width) - 1, 1)) for text, width in cells)
     if lines > 1:
-        ws.set_row(row, 14 * lines + 2)
+        ws.set_row(row, 15 * lines + 2)
