@@ -77,3 +77,28 @@ def test_json_lines_have_exactly_the_design_keys() -> None:
         "expected": "数字",
         "actual": None,
     }
+
+
+def test_annotated_copy_keeps_dropdowns_and_protection_and_marks_the_other_side_of_a_rule(tmp_path) -> None:
+    from pathlib import Path
+
+    import openpyxl
+
+    from xltools.check import check_file
+    from xltools.report import annotate
+
+    source = next((Path(__file__).resolve().parent.parent / "samples" / "returns").rglob("440282_*.xlsx"))
+    report = check_file(source)
+    out = annotate(report, source, tmp_path / "a.xlsx")
+    before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(out)
+    for ws in before.worksheets:
+        copy = after[ws.title]
+        assert copy.protection.sheet == ws.protection.sheet
+        assert [(str(d.sqref), d.formula1) for d in copy.data_validations.dataValidation] == [
+            (str(d.sqref), d.formula1) for d in ws.data_validations.dataValidation
+        ]
+    rule = next(f for f in report.findings if f.code == "rule" and f.field == "inspection_visits")
+    (other,) = rule.cells  # 检查覆盖机构数, the other side of 检查家次 ≥ 检查覆盖机构数
+    sheet, cell = other.split("!")
+    assert after[sheet][cell].comment is not None and "检查家次" in after[sheet][cell].comment.text
+    assert after.sheetnames[-1] == "校验意见" and after["校验意见"].max_row == len(report.findings) + 2

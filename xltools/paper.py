@@ -182,8 +182,8 @@ def _fit_form(wb: Any, spec: Spec, lay: Layout, used: dict[int, bool]) -> None:
         if b.kind != "field" or not b.field:
             continue
         field = spec.field(b.field)
-        if not field.wrap and field.kind != "text":
-            continue
+        if field.derived or (not field.wrap and field.kind != "text"):
+            continue  # a formula's text is not what it shows
         if b.field in columns:
             i = table_rows[b.row]
             text = _value(wb, lay.columns[b.field].sheet, lay.columns[b.field].cell(i).a1)
@@ -227,7 +227,7 @@ def _fit_rows(ws: Any, spec: Spec, lay: Layout, sheet: str) -> None:
     """Rows of a data sheet as tall as the long texts typed into them."""
     for f in spec.fields.values():
         cell = lay.cells.get(f.id)
-        if cell is None or cell.sheet != sheet or not (f.wrap or f.kind == "text"):
+        if cell is None or cell.sheet != sheet or f.derived or not (f.wrap or f.kind == "text"):
             continue
         letter = re.sub(r"\d", "", cell.a1)
         width = ws.column_dimensions[letter].width or 10

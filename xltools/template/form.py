@@ -3,6 +3,7 @@ setup every sheet of a template shares (A4, header and footer with the page numb
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -43,10 +44,20 @@ def _cached(b: _Builder, box: Box) -> Any:
     return "" if value is None or isinstance(value, list) else value
 
 
-def write_boxes(b: _Builder, ws: Worksheet, boxes: list[Box]) -> None:
+def _break(text: str, width: float) -> str:
+    """Break a heading that does not fit before its bracket, never leaving a lone “）” on a line."""
+    if "（" in text and display_width(text) > width - 1 and "\n" not in text:
+        head, _, tail = text.partition("（")
+        return f"{head}\n（{tail}" if head else text
+    return text
+
+
+def write_boxes(b: _Builder, ws: Worksheet, boxes: list[Box], widths: tuple[float, ...] = ()) -> None:
     """Write boxes (labels, texts, values by formula, blanks to sign), merging those that span cells."""
     st = b.fmt
     for box in boxes:
+        if widths and box.kind in ("block", "label", "text"):
+            box = replace(box, text=_break(box.text, sum(widths[box.col : box.col + box.cols])))
         last_row, last_col = box.row + box.rows - 1, box.col + box.cols - 1
         if box.kind == "title":
             fmt, content = st.title, box.text
@@ -83,7 +94,7 @@ def write_form(b: _Builder, ws: Worksheet) -> None:
     boxes = b.layout.boxes[FORM_SHEET]
     for col, width in enumerate(form.widths):
         ws.set_column(col, col, width)
-    write_boxes(b, ws, boxes)
+    write_boxes(b, ws, boxes, form.widths)
     ws.set_row(0, 32)
     ws.set_row(1, 20)
     tall: dict[int, float] = {}
@@ -97,8 +108,7 @@ def write_form(b: _Builder, ws: Worksheet) -> None:
             last = box.row + box.rows - 1
             above = sum(tall.get(r, 15.0) for r in range(box.row, last))  # the rows above the last keep theirs
             tall[last] = max(tall.get(last, 0), 15.0 * lines - above + 2)
-    for row, height in tall.items():
-        if height > 16:
-            ws.set_row(row, height)
+    for row in range(2, max(b.row + b.rows for b in boxes)):  # every row's height is set: no client guesses
+        ws.set_row(row, max(tall.get(row, 0), 18.0))
     page_setup(b, ws, FORM_SHEET)
     ws.protect(b.password or "", {"select_locked_cells": True, "select_unlocked_cells": True, "format_rows": True})
