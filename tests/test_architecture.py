@@ -30,6 +30,7 @@ LAYERS = [
     ("xltools.report", 6),
     ("xltools.aggregate", 7),
     ("xltools.paper", 7),
+    ("xltools.versions", 7),
     ("xltools.console", 8),
     ("xltools.cli", 9),
     ("xltools.__main__", 10),

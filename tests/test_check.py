@@ -13,6 +13,7 @@ from returns import LECHANG, cell_of, flat, make_return, patch_part, sheet_part
 
 from xltools.catalogue.findings import CODES as CATALOGUE
 from xltools.check import check_file
+from xltools.spec import load_spec
 
 E, W = "error", "warning"
 
@@ -36,7 +37,7 @@ def test_seed_000_return_is_clean(tmp_path: Path) -> None:
     assert (report.status, report.spec, report.spec_version, report.region_code, report.year) == (
         "ok",
         "yibao_dept",
-        "1.1",
+        load_spec("yibao_dept").version,
         "440222",
         2023,
     )
@@ -221,7 +222,9 @@ def test_not_an_xltools_workbook(tmp_path: Path) -> None:
 
 def test_unknown_spec_version(tmp_path: Path) -> None:
     path = make_return(tmp_path)
-    patch_part(path, sheet_part(path, "_xltools"), lambda xml: xml.replace(">1.1<", ">0.9<", 1))
+    patch_part(
+        path, sheet_part(path, "_xltools"), lambda xml: xml.replace(f">{load_spec('yibao_dept').version}<", ">0.9<", 1)
+    )
     report = check_file(path)
     assert flat(report) == {("template", E, "")}
     assert "0.9" in report.findings[0].message
@@ -258,7 +261,12 @@ def test_meta_sheet_deleted_identity_comes_from_the_properties(tmp_path: Path) -
         del wb["_xltools"]
 
     report = check_file(make_return(tmp_path, edit=drop_meta))
-    assert (report.spec, report.spec_version, report.year, report.status) == ("yibao_dept", "1.1", 2023, "ok")
+    assert (report.spec, report.spec_version, report.year, report.status) == (
+        "yibao_dept",
+        load_spec("yibao_dept").version,
+        2023,
+        "ok",
+    )
 
 
 def test_empty_indicator_table_is_one_finding_not_a_cascade(tmp_path: Path) -> None:

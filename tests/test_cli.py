@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from xltools.cli import app
+from xltools.spec import load_spec
 
 runner = CliRunner()
 COMMANDS = [c.name for c in app.registered_commands]
@@ -31,7 +32,11 @@ def test_every_command_has_help(command: str) -> None:
 def test_specs_lists_versions_and_counts() -> None:
     result = runner.invoke(app, ["specs"])
     assert result.exit_code == 0
-    assert "yibao_dept" in result.output and "版本 1.1" in result.output and "47 个字段" in result.output
+    assert (
+        "yibao_dept" in result.output
+        and f"版本 {load_spec('yibao_dept').version}" in result.output
+        and "47 个字段" in result.output
+    )
 
 
 def test_make_template_writes_the_file(tmp_path: Path) -> None:

@@ -31,6 +31,8 @@ _LAZY = {
     "write_summary": "xltools.aggregate",
     "write_outputs": "xltools.aggregate",
     "export_long": "xltools.aggregate",
+    "diff_returns": "xltools.versions",
+    "print_pdfs": "xltools.paper",
 }
 _RENAMED = {"aggregate_returns": "aggregate"}  # the package xltools.aggregate holds the function aggregate
 
@@ -38,8 +40,10 @@ if TYPE_CHECKING:
     from xltools.aggregate import aggregate as aggregate_returns
     from xltools.aggregate import export_long, write_outputs, write_summary
     from xltools.check import check_file, check_files, check_values
+    from xltools.paper import print_pdfs
     from xltools.spec import SpecError, list_specs, load_spec
     from xltools.template import build_template, build_templates
+    from xltools.versions import diff_returns
 
 
 def __getattr__(name: str) -> Any:
@@ -59,9 +63,11 @@ __all__ = [
     "check_file",
     "check_files",
     "check_values",
+    "diff_returns",
     "export_long",
     "list_specs",
     "load_spec",
+    "print_pdfs",
     "write_outputs",
     "write_summary",
 ]

@@ -57,6 +57,7 @@ SchemasOpt = Annotated[
 ]
 LangOpt = Annotated[str | None, typer.Option("--lang", help=t("opt.lang"), metavar=t("meta.choice"))]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help=t("opt.jobs"), min=1, metavar=t("meta.n"))]
+PriorOpt = Annotated[Path | None, typer.Option("--prior", help=t("opt.prior"), metavar=t("meta.path"))]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -72,6 +73,7 @@ def _lang(lang: str | None) -> str:
 
 def _guarded(fn: Any, lang: str, *args: Any, **kwargs: Any) -> Any:
     """Run a library call; its expected failures become one line and exit 2, never a traceback."""
+    from xltools.aggregate.prior import PriorError
     from xltools.atomic import OutputError
     from xltools.spec import SpecError
 
@@ -79,6 +81,8 @@ def _guarded(fn: Any, lang: str, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     except SpecError as e:
         raise _fail(e.text(lang)) from None
+    except PriorError as e:
+        raise _fail(say(f"prior.{e.detail}", lang, **e.params)) from None
     except OutputError as e:
         raise _fail(say(f"output.{e.detail}", lang, path=e.path, reason=localise(e.reason, lang))) from None
 
@@ -118,6 +122,10 @@ def make_template_cmd(
         Path | None, typer.Option("--output", "-o", help=t("opt.output_make"), metavar=t("meta.path"))
     ] = None,
     password: Annotated[str | None, typer.Option("--password", help=t("opt.password"), metavar=t("meta.text"))] = None,
+    targets: Annotated[Path | None, typer.Option("--targets", help=t("opt.targets"), metavar=t("meta.file"))] = None,
+    targets_template: Annotated[
+        Path | None, typer.Option("--targets-template", help=t("opt.targets_template"), metavar=t("meta.file"))
+    ] = None,
     schemas: SchemasOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -128,12 +136,30 @@ def make_template_cmd(
     lg = _lang(lang)
     s = _guarded(load_spec, lg, spec, schemas)
     y = year or default_year()
+    rows = None
+    if targets is not None or targets_template is not None:
+        from xltools.targets import COLUMNS, accepts_targets, read_targets, write_targets_template
+
+        if not accepts_targets(s):
+            raise _fail(say("cli.targets_no_table", lg, spec=s.id, columns=", ".join(COLUMNS[1:])))
+        if targets_template is not None:
+            if targets_template.suffix.lower() != ".xlsx":
+                raise _fail(
+                    say("cli.output_suffix", lg, option="--targets-template", suffixes=".xlsx", path=targets_template)
+                )
+            _guarded(check_output, lg, targets_template)
+            _guarded(write_targets_template, lg, s, targets_template, y)
+            typer.echo(say("cli.targets_template_written", lg, path=targets_template))
+            return
+        rows = _checked_targets(read_targets, targets, s, y, lg)
+        if region is None:
+            region = "all"
     if region is not None and region.lower() == "all":
         folder = output or Path(f"{s.id}_{y}")
         if folder.suffix.lower() == ".xlsx":
             raise _fail(say("cli.region_all_folder", lg, path=folder))
         _guarded(check_output, lg, folder, folder=True)
-        paths = _guarded(build_templates, lg, s, folder, y, password)
+        paths = _guarded(build_templates, lg, s, folder, y, password, rows)
         typer.echo(say("cli.templates_written", lg, count=len(paths), path=f"{folder}/"))
         return
     r = None
@@ -151,8 +177,25 @@ def make_template_cmd(
     if out.is_dir():
         out = out / template_name(s, y, r)
     _guarded(check_output, lg, out)
-    _guarded(build_template, lg, s, out, y, r, password)
+    if rows is not None and r is not None and r.code not in rows:
+        typer.echo(say("cli.targets_region", lg, region=f"{r.code} {r.name}"), err=True)
+    _guarded(build_template, lg, s, out, y, r, password, rows)
     typer.echo(say("cli.template_written", lg, path=out))
+
+
+def _checked_targets(read: Any, path: Path | None, spec: Any, year: int, lg: str) -> dict[str, Any]:
+    """The targets list read and checked; its findings shown as `check` shows a return's, and no template
+    written (exit 1, or 2 when unreadable) while it has errors."""
+    from xltools.report import render_text
+
+    assert path is not None
+    targets = read(path, spec, year)
+    if targets.report.findings:
+        typer.echo(render_text([targets.report], lg, color=sys.stdout.isatty()), nl=False)
+    if not targets.usable:
+        typer.echo(say("cli.targets_rejected", lg, path=path), err=True)
+        raise typer.Exit(EXIT_BAD if targets.report.unreadable else EXIT_ERRORS)
+    return dict(targets.rows)
 
 
 @app.command("check", help=t("cli.check"), options_metavar=t("meta.options"))
@@ -169,6 +212,7 @@ def check_cmd(
     year: Annotated[
         int | None, typer.Option("--year", "-y", help=t("opt.year_check"), min=2000, max=2100, metavar=t("meta.year"))
     ] = None,
+    prior: PriorOpt = None,
     schemas: SchemasOpt = None,
 ) -> None:
     lg = _lang(lang)
@@ -195,19 +239,13 @@ def check_cmd(
 
         _guarded(load_spec, lg, spec, schemas)
     readable = [i for i in inputs if not i.problem]
-    checked = iter(
-        _guarded(
-            check_files,
-            lg,
-            [i.path for i in readable],
-            schemas,
-            jobs or os.cpu_count() or 1,
-            None,
-            spec,
-            year,
-            [i.name for i in readable],
-        )
-    )
+    paths, names, n = [i.path for i in readable], [i.name for i in readable], jobs or os.cpu_count() or 1
+    if prior is not None:
+        from xltools.aggregate.prior import check_with_prior
+
+        checked = iter(_guarded(check_with_prior, lg, paths, prior, schemas, n, spec, year, names))
+    else:
+        checked = iter(_guarded(check_files, lg, paths, schemas, n, None, spec, year, names))
     reports = [unreadable_report(i.name, i.problem, reason="") if i.problem else next(checked) for i in inputs]
     if fmt == "json":
         typer.echo(render_json(reports, lg))
@@ -251,6 +289,7 @@ def aggregate_cmd(
     ] = None,
     jobs: JobsOpt = None,
     export: Annotated[Path | None, typer.Option("--export", help=t("opt.export"), metavar=t("meta.file"))] = None,
+    prior: PriorOpt = None,
     lang: LangOpt = None,
     schemas: SchemasOpt = None,
 ) -> None:
@@ -260,6 +299,7 @@ def aggregate_cmd(
     if export is not None and export.suffix.lower() not in (".csv", ".parquet"):
         raise _fail(say("cli.output_suffix", lg, option="--export", suffixes=".csv / .parquet", path=export))
     from xltools.aggregate import AggregateError, aggregate, write_outputs
+    from xltools.aggregate.prior import PriorError
     from xltools.atomic import check_output
     from xltools.spec import SpecError
 
@@ -279,16 +319,40 @@ def aggregate_cmd(
                     jobs,
                     schemas,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    prior=prior,
                 )
         else:
-            summary = aggregate(inputs, spec, year, jobs, schemas)
+            summary = aggregate(inputs, spec, year, jobs, schemas, prior=prior)
     except AggregateError as e:
         raise _fail(e.text(lg)) from None
     except SpecError as e:
         raise _fail(e.text(lg)) from None
+    except PriorError as e:
+        raise _fail(say(f"prior.{e.detail}", lg, **e.params)) from None
     paths = _guarded(write_outputs, lg, summary, output, export)
     typer.echo(console_summary(summary, lg))
     typer.echo(say("cli.written", lg, paths=[str(p) for p in paths]))
+
+
+@app.command("diff", help=t("cli.diff"), options_metavar=t("meta.options"))
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help=t("opt.old"), metavar=t("meta.file"))],
+    new: Annotated[Path, typer.Argument(help=t("opt.new"), metavar=t("meta.file"))],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=t("opt.format"), metavar=t("meta.format"))] = "text",
+    lang: LangOpt = None,
+    schemas: SchemasOpt = None,
+) -> None:
+    lg = _lang(lang)
+    if fmt not in ("text", "json"):
+        raise _fail(say("cli.bad_value", lg, option="--format", allowed="text, json", value=fmt))
+    from xltools.versions import DiffError, diff_returns, render_diff_json, render_diff_text
+
+    try:
+        result = _guarded(diff_returns, lg, old, new, schemas)
+    except DiffError as e:
+        raise _fail(say(f"diff.{e.detail}", lg, **e.params)) from None
+    typer.echo(render_diff_json(result, lg) if fmt == "json" else render_diff_text(result, lg), nl=fmt == "json")
+    raise typer.Exit(EXIT_ERRORS if result.new.errors else EXIT_OK)
 
 
 @app.command("print", help=t("cli.print"), options_metavar=t("meta.options"))

@@ -31,6 +31,12 @@ META_CODES_COL, META_NAMES_COL, META_LISTS_COL = 3, 4, 5  # the hidden sheet: re
 PROPERTY_PREFIX = "xltools_"
 META_KEYS = ("spec", "spec_version", "year", "region_code", "region_name", "fingerprint", "xltools_version")
 IDENTITY_KEYS = ("spec", "spec_version", "year", "region_code", "fingerprint")  # must agree sheet vs properties
+TARGETS_KEY, TARGETS_DIGEST_KEY = "targets", "targets_digest"  # approved targets prefilled (DESIGN §13)
+# The columns of a targets list (DESIGN §13): the region, then the table columns a template gets prefilled.
+TARGET_LIST_COLUMNS = (
+    "region_code", "ind_level1", "ind_level2", "ind_name", "ind_direction", "ind_unit", "ind_target", "ind_weight"
+)  # fmt: skip
+TARGET_COLUMNS = TARGET_LIST_COLUMNS[1:]
 
 # Data sheets: row 0 title, row 1 subtitle (region, year), row 2 column header, then blocks; the table's
 # sheet has its hint in row 2 and its header in row 3. Columns of a data sheet:
@@ -227,6 +233,7 @@ def layout_of(spec: Spec) -> Layout:
     anchors: dict[Cell, str | int] = {}
     extent: dict[str, tuple[int, int]] = {}
     ends: dict[str, int] = {}  # sheet -> the first row after its blocks
+    shown_at: dict[str, tuple[str, int, str, str]] = {}  # row value -> (sheet, column, label, column beside)
     for sheet in spec.sheets:
         if sheet.name in RESERVED_SHEETS:
             from xltools.spec import SpecError
@@ -266,9 +273,15 @@ def layout_of(spec: Spec) -> Layout:
             elif isinstance(block, TableBlock) and spec.table:
                 t = spec.table
                 first = TABLE_HEADER_ROW + 1
-                for j, c in enumerate(t.columns):
-                    columns[c.id] = ColumnRange(sheet.name, 1 + j, first, first + t.rows - 1)
-                    anchors[Cell(sheet.name, TABLE_HEADER_ROW, 1 + j)] = label_text(c)
+                after = {a: (rid, label) for rid, label, a in t.shown}
+                col = 1
+                for c in t.columns:
+                    columns[c.id] = ColumnRange(sheet.name, col, first, first + t.rows - 1)
+                    anchors[Cell(sheet.name, TABLE_HEADER_ROW, col)] = label_text(c)
+                    col += 1
+                    if c.id in after:  # a row value shown beside this column (参考得分 beside 得分)
+                        shown_at[after[c.id][0]] = (sheet.name, col, after[c.id][1], c.id)
+                        col += 1
                 for i in range(t.rows):
                     anchors[Cell(sheet.name, first + i, SEQ_COL)] = i + 1
                 footer_row = first + t.rows
@@ -276,7 +289,7 @@ def layout_of(spec: Spec) -> Layout:
                     f = spec.fields[fid]
                     cells[fid] = Cell(sheet.name, footer_row, columns[f.column or ""].col)
                 marks.append(("table", footer_row))
-                ncols = max(ncols, len(t.columns) + 1)
+                ncols = max(ncols, col)
                 row = footer_row + 1
             row += 1  # a blank row between blocks
         rows[sheet.name] = marks
@@ -286,6 +299,8 @@ def layout_of(spec: Spec) -> Layout:
     for f in spec.fields.values():
         if f.formula is not None:
             lay.formulas[f.id] = lay.formula(f.formula, f.sheet)
+    for rid, (sheet_name, col, label, beside) in shown_at.items():
+        lay.boxes.setdefault(sheet_name, []).extend(_shown(spec, lay, rid, sheet_name, col, label, beside))
     if spec.signoff and spec.sheets:
         last = spec.sheets[-1].name
         start = ends[last] + 1
@@ -315,6 +330,29 @@ def region_name_formula(spec: Spec, code_ref: str) -> str:
     """The name of the region whose code is in ``code_ref`` (INDEX/MATCH: every client has them)."""
     codes, names = region_lists(len(spec.regions.regions))
     return f'IF({code_ref}="","",INDEX({names},MATCH({code_ref}&"",{codes},0)))'  # &"": a code typed as a number too
+
+
+def _shown(spec: Spec, lay: Layout, rid: str, sheet: str, col: int, label: str, beside: str) -> list[Box]:
+    """A row value shown as a column of formulas (参考得分): empty on a row without its inputs, or on a
+    qualitative row; the header is a label."""
+    assert spec.table is not None
+    t = spec.table
+    expr = dict(t.row_values)[rid]
+    columns = {c.id for c in t.columns}
+    boxes = [Box(TABLE_HEADER_ROW, col, 1, 1, "label", text=label)]
+    for i in range(t.rows):
+
+        def ref(name: str, i: int = i) -> str:
+            if name in columns:
+                c = lay.columns[name].cell(i)
+                return a1(c.row, c.col, True)
+            return lay.ref(name, sheet)
+
+        blank = [f'{ref(n)}=""' for n in sorted(expr.names & columns)]
+        skip = [to_excel(t.qualitative_when, ref)[1:]] if t.qualitative_when is not None else []
+        formula = f'IF(OR({",".join(blank + skip)}),"",{to_excel(expr, ref)[1:]})'
+        boxes.append(Box(lay.columns[beside].first_row + i, col, 1, 1, "computed", field=beside, formula=formula))
+    return boxes
 
 
 def _signoff(spec: Spec, lay: Layout, sheet: str, start: int, slots: list[tuple[int, int]]) -> list[Box]:
@@ -391,13 +429,37 @@ class Meta:
     region_name: str
     fingerprint: str
     xltools_version: str
+    targets: str = ""  # the approved targets prefilled in the table (JSON, see `targets_record`), if any
 
     def items(self) -> list[tuple[str, str]]:
-        return [(k, str(getattr(self, k))) for k in META_KEYS]
+        keys = (*META_KEYS, TARGETS_KEY) if self.targets else META_KEYS
+        return [(k, str(getattr(self, k))) for k in keys]
 
     def properties(self) -> list[tuple[str, str]]:
-        """The same, as custom document properties (xltools_spec, …)."""
-        return [(PROPERTY_PREFIX + k, v) for k, v in self.items()]
+        """The same, as custom document properties (xltools_spec, …); the targets as their digest (a
+        property holds 255 characters), so that the hidden sheet's copy cannot be edited alone."""
+        props = [(PROPERTY_PREFIX + k, str(getattr(self, k))) for k in META_KEYS]
+        if self.targets:
+            props.append((PROPERTY_PREFIX + TARGETS_DIGEST_KEY, digest(self.targets)))
+        return props
+
+
+def targets_record(rows: dict[int, dict[str, Any]]) -> str:
+    """The prefilled cells of a table as the template records them: {row index: {column id: value}}."""
+    return json.dumps({str(i): v for i, v in sorted(rows.items())}, ensure_ascii=False, sort_keys=True)
+
+
+def read_targets_record(text: str) -> dict[int, dict[str, Any]] | None:
+    """`targets_record` read back; None when it is not one (an edited hidden sheet)."""
+    try:
+        data = json.loads(text)
+        return {int(i): {str(k): v for k, v in row.items()} for i, row in data.items()}
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def meta_from_sheet(pairs: list[tuple[Any, Any]]) -> dict[str, str]:

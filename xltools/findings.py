@@ -14,7 +14,20 @@ from typing import Any
 from xltools.catalogue import Msg, Text, localise, say
 
 ERROR, WARNING = "error", "warning"
-CODES = ("missing", "type", "range", "choice", "pattern", "sum", "rule", "unit", "tampered", "template", "unreadable")
+CODES = (
+    "missing",
+    "type",
+    "range",
+    "choice",
+    "pattern",
+    "sum",
+    "rule",
+    "unit",
+    "outlier",
+    "tampered",
+    "template",
+    "unreadable",
+)
 
 
 @dataclass(frozen=True, eq=True)

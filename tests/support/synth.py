@@ -26,7 +26,8 @@ def synthesize(
 
 def draw(spec: Spec, base: dict[str, Any], region: Region, year: int, rng: random.Random) -> dict[str, Any]:
     """One variation of the seed for ``region``, unchecked (may break rules: realistic for benchmarks)."""
-    amount_scale, count_scale = rng.uniform(0.6, 1.8), rng.uniform(0.5, 2.0)
+    size = rng.uniform(0.6, 1.8)  # a bigger region has more money and more people alike
+    amount_scale, count_scale = size * rng.uniform(0.85, 1.15), size * rng.uniform(0.85, 1.15)
     seed_name = _seed_region_name(spec, base)
     out: dict[str, Any] = {}
     for f in spec.inputs:
@@ -81,3 +82,48 @@ def _indicators(spec: Spec, base: dict[str, Any], rng: random.Random) -> dict[st
         if score < row[weight_id] and not row.get(reason_id):
             cols[reason_id][i] = "（示例）未完全达到年度指标值，将加强工作推进。"
     return cols
+
+
+def earlier(
+    spec: Spec,
+    current: dict[str, Any],
+    rng: random.Random,
+    growth: tuple[float, float] = (0.0, 0.06),
+    attempts: int = 200,
+) -> dict[str, Any]:
+    """The same region's return a year earlier: figures grown by ``growth`` since (±2 % each), bounded
+    ones a little lower, and the figures this year restates (上年三公经费) exactly last year's totals."""
+    for _ in range(attempts):
+        grew = 1 + rng.uniform(*growth)
+        out: dict[str, Any] = {}
+        for f in spec.inputs:
+            v = current.get(f.id)
+            if f.id == "year":
+                out[f.id] = int(v) - 1
+            elif f.numeric and isinstance(v, int | float) and not f.max:
+                x = v / grew * rng.uniform(0.98, 1.02)
+                out[f.id] = (
+                    excel_round(x, f.decimals if f.decimals is not None else 2) if f.kind == "number" else round(x)
+                )
+            elif f.numeric and isinstance(v, int | float):
+                out[f.id] = excel_round(max(f.min or 0, v - rng.uniform(0, 0.5)), f.decimals or 2)
+            else:
+                out[f.id] = v
+        for f in spec.fields.values():
+            if f.restates and isinstance(current.get(f.id), int | float):
+                _restate(spec, out, f.restates, current[f.id])
+        if spec.table is not None:
+            out |= _indicators(spec, {**current, **{c.id: current.get(c.id) for c in spec.table.columns}}, rng)
+        if not check_values(spec, out).findings:
+            return out
+    raise RuntimeError(f"no clean earlier return in {attempts} draws")
+
+
+def _restate(spec: Spec, values: dict[str, Any], total_id: str, total: float) -> None:
+    """Scale the inputs summed into ``total_id`` so that they add up to ``total`` exactly (2 decimals)."""
+    parts = [n for n in sorted(spec.fields[total_id].formula.names()) if n in values]  # type: ignore[union-attr]
+    now = sum(values[n] or 0 for n in parts)
+    for n in parts:
+        values[n] = excel_round((values[n] or 0) * total / now, 2) if now else 0
+    largest = max(parts, key=lambda n: values[n])
+    values[largest] = excel_round(values[largest] + total - sum(values[n] for n in parts), 2)

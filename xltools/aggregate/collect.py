@@ -87,6 +87,8 @@ class Summary:
     submissions: list[Submission]
     by_region: dict[str, list[Submission]]  # region code -> the returns that count (none: not sent)
     rejected: dict[str, list[Submission]] = field(default_factory=dict)  # region code -> its rejected files
+    outliers: list[tuple[Submission, Finding]] = field(default_factory=list)  # the 异常提示 of the run
+    prior: Any = None  # last year's figures the outliers were measured against (a Prior), if any
 
     def counted(self) -> list[tuple[Region, Submission]]:
         """Every return that counts (listed with its figures), region by region in list order."""
@@ -131,8 +133,10 @@ def aggregate(
     jobs: int | None = None,
     schemas: Path | None = None,
     progress: Progress | None = None,
+    prior: Path | str | None = None,
 ) -> Summary:
-    """Check every return found in ``inputs`` and merge the ones that count, region by region."""
+    """Check every return found in ``inputs`` and merge the ones that count, region by region; with ``prior``
+    (last year's returns, one return, or a summary or long export xltools wrote), flag outliers against it."""
     given = [Path(i) for i in inputs]
     absent = [str(i) for i in given if not os.path.lexists(i)]
     if absent:
@@ -153,6 +157,15 @@ def aggregate(
     subs = [_submission(p, i, spec_obj) for p, i in zip(ordered, found, strict=True)]
     compare_regions(subs, spec_obj)
     by_region = _choose(subs, spec_obj)
+    last = None
+    if prior is not None:
+        from xltools.aggregate.prior import PriorError, load_prior
+
+        last = load_prior(prior, spec_obj, schemas, jobs or 1)
+        if last.year is not None and last.year >= year:
+            raise PriorError("year", prior=last.year, year=year)
+    trusted = [s for subs_ in by_region.values() for s in subs_ if s.in_totals]
+    outliers = flag_outliers(trusted, spec_obj, last)
     rejected: dict[str, list[Submission]] = {}
     for s in subs:
         if s.status == REJECTED:
@@ -160,7 +173,7 @@ def aggregate(
             if region is not None:
                 s.region = region
                 rejected.setdefault(region.code, []).append(s)
-    return Summary(spec_obj, year, subs, by_region, rejected)
+    return Summary(spec_obj, year, subs, by_region, rejected, outliers, last)
 
 
 def _decide(prepared: list[Prepared], spec: str | None, year: int | None, schemas: Path | None) -> tuple[Spec, int]:
@@ -254,6 +267,30 @@ def compare_regions(subs: list[Submission], spec: Spec) -> None:
                     Finding("unit", ERROR, sheet, cell, target.id, "peers", params, median, s.values.get(target.id))
                 )
                 s.classify()
+
+
+def flag_outliers(counted: list[Submission], spec: Spec, prior: Any) -> list[tuple[Submission, Finding]]:
+    """Outlier warnings on the returns in the totals (a return with errors says nothing reliable and would
+    only distort the median): against the other regions, and against last year."""
+    from xltools.aggregate.prior import key_of
+    from xltools.check.outliers import peers, year_over_year
+    from xltools.check.pipeline import ordered
+
+    subs = {key_of(spec, s.region.code, s.values): s for s in counted if s.region is not None}
+    values = {k: s.values for k, s in subs.items()}
+    where = {k: s.where for k, s in subs.items()}
+    found = peers(spec, values, where)
+    if prior is not None:
+        for k, fs in year_over_year(spec, values, prior.values, where).items():
+            found.setdefault(k, []).extend(fs)
+    out: list[tuple[Submission, Finding]] = []
+    for k, fs in found.items():
+        sub = subs[k]
+        sub.report.findings = ordered(spec, [*sub.report.findings, *fs])
+        if sub.status == OK:
+            sub.classify()
+        out += [(sub, f) for f in fs]
+    return out
 
 
 def duplicate_rule(spec: Spec) -> Msg:

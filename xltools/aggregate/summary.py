@@ -46,6 +46,11 @@ def summary_fields(spec: Spec) -> list[Field]:
     return [f for f in spec.fields.values() if f.id in wanted]
 
 
+def heading(f: Field) -> str:
+    """A figure's column heading in 汇总 (also how a summary is read back as last year's figures)."""
+    return f"{f.label}（{f.shown_unit}）" if f.shown_unit else f.label
+
+
 def categories(f: Field) -> list[str]:
     """The text values a derived text field can take: the strings its formula yields (优, 良, 中, 差)."""
     out: list[str] = []
@@ -85,6 +90,7 @@ def write_summary_to(summary: Summary, target: Path) -> None:
     writer = _Writer(wb, summary)
     writer.summary_sheet()
     writer.status_sheet()
+    writer.outliers_sheet()
     writer.indicator_sheet()
     writer.findings_sheet()
     wb.close()
@@ -177,7 +183,7 @@ class _Writer:
                 "summary.warnings",
             )
         ]
-        header = [*fixed, *[f"{f.label}（{f.shown_unit}）" if f.shown_unit else f.label for f in fields]]
+        header = [*fixed, *[heading(f) for f in fields]]
         last_col = len(header) - 1
         regions = spec.regions.regions
         counts = s.region_counts()
@@ -383,6 +389,43 @@ class _Writer:
         if sub and status == ERRORS:
             reason = w("reason.errors_left_out")
         self.put(ws, row, 8, reason)
+
+    # --- 异常提示 ------------------------------------------------------------------------------------
+    def outliers_sheet(self) -> None:
+        """Each flag explained in one sentence: against last year, against the other regions, restated."""
+        st = self.style
+        caps = {0: 5, 1: 8, 2: 18, 3: 13, 4: 20, 5: 70}
+        ws = _Recorded(self.wb.add_worksheet(w("summary.outliers_sheet")), caps)
+        title = w("summary.outliers_title", spec=self.spec.title, year=self.s.year)
+        prior = self.s.prior
+        before = w("summary.year_of", year=prior.year) if prior is not None and prior.year else "—"
+        none = "" if self.s.outliers else w("summary.outliers_none")
+        header = [
+            w(k)
+            for k in (
+                "summary.seq",
+                "summary.code",
+                "summary.region",
+                "summary.kind",
+                "summary.figure",
+                "summary.message_col",
+            )
+        ]
+        self.titled(ws, len(header) - 1, title, w("summary.outliers_note", prior=before, none=none))
+        ws.write_row(2, 0, header, st.header)
+        row = 3
+        for i, (sub, f) in enumerate(self.s.outliers, 1):
+            region = sub.region
+            ws.write_number(row, 0, i, st.seq)
+            self.put(ws, row, 1, region.code if region else "")
+            self.put(ws, row, 2, region.name if region else "")
+            self.put(ws, row, 3, say(f"kind.{f.detail}", ZH))
+            self.put(ws, row, 4, localise(f.params.get("label"), ZH))
+            self.put(ws, row, 5, f.text(ZH))
+            row += 1
+        ws.fit()
+        ws.freeze_panes(3, 0)
+        _print_setup(ws, (2, 2), title)
 
     # --- 指标明细 ------------------------------------------------------------------------------------
     def indicator_sheet(self) -> None:

@@ -38,6 +38,15 @@ ENTRIES: dict[str, Entry] = {
         "form (“自评表”) first, then its sheets.\n\nExample: xltools print inbox/ -o pdf/ ; xltools print inbox/ "
         "--combine -o all.pdf",
     ),
+    "cli.diff": Entry(
+        "比较同一地区报表的两个版本：改动的数值，已解决、仍未解决和新出现的问题。新版本没有错误时退出码为 0，有错误为 1，"
+        "无法读取或不是同一地区、表样、年度时为 2。\n\n示例：xltools diff 第一次上报.xlsx 更正后.xlsx",
+        "Compare two versions of one region's return: the values changed, the findings resolved, still open and new. "
+        "Exit 0 when the new one has no errors, 1 when it has, 2 when one cannot be read or they differ in region, "
+        "spec or year.\n\nExample: xltools diff first.xlsx corrected.xlsx",
+    ),
+    "opt.old": Entry("先前的版本", "The earlier version"),
+    "opt.new": Entry("新的版本", "The new version"),
     # options
     "opt.schemas": Entry(
         "表样定义所在文件夹（默认：内置的 schemas/）。", "Folder of spec files (default: the bundled schemas/)."
@@ -54,6 +63,15 @@ ENTRIES: dict[str, Entry] = {
         "输出的 .xlsx 文件（--region all 时为文件夹）。", "Output .xlsx file (a folder with --region all)."
     ),
     "opt.password": Entry("工作表保护密码（默认：无）。", "Sheet-protection password (default: none)."),
+    "opt.targets": Entry(
+        "审定的绩效指标清单（.xlsx 或 .csv，每个地区每项指标一行）：先校验清单，再为每个地区生成预填并锁定指标的模板。",
+        "The approved targets list (.xlsx or .csv, one row per region and indicator): checked first, then each "
+        "region's template is written with its indicators prefilled and locked.",
+    ),
+    "opt.targets_template": Entry(
+        "写出一份空的指标清单（列名、下拉列表齐全），供财政局填写后用于 --targets。",
+        "Write an empty targets list (columns and dropdowns) for the bureau to fill and pass to --targets.",
+    ),
     "opt.files": Entry("上报的 .xlsx 文件或文件夹。", "Returned .xlsx files or folders of them."),
     "opt.format": Entry(
         "text（给人看）或 json（每个文件一行）。", "text (for a person) or json (one object per file per line)."
@@ -82,6 +100,11 @@ ENTRIES: dict[str, Entry] = {
     "opt.output_print": Entry(
         "输出文件夹（每个文件一个 PDF），或一个 .pdf 文件（只有一个文件或 --combine 时）；默认当前文件夹。",
         "Output folder (one PDF per file), or a .pdf file (one input, or --combine); default: the current folder.",
+    ),
+    "opt.prior": Entry(
+        "上年数据（上年报表文件夹、一份上年报表，或 xltools 生成的汇总表、长表）：与上年比较，标出异常变化。",
+        "Last year's figures (a folder of returns, one return, or a summary or long export xltools wrote): flag "
+        "figures that moved too far.",
     ),
     "opt.combine": Entry(
         "按地区顺序合并为一个 PDF（归档用）。", "Bind everything into one PDF in region order (for the archive)."
@@ -128,6 +151,19 @@ ENTRIES: dict[str, Entry] = {
     ),
     "cli.template_written": Entry("已生成模板：{path}", "template written: {path}"),
     "cli.templates_written": Entry("已生成 {count} 个模板：{path}", "{count} templates written: {path}"),
+    "cli.targets_template_written": Entry("已生成指标清单样表：{path}", "targets list written: {path}"),
+    "cli.targets_rejected": Entry(
+        "指标清单有误，未生成模板：请按上面的意见修改 {path} 后重试。",
+        "the targets list has errors, so no template was written: correct {path} as listed above and try again.",
+    ),
+    "cli.targets_no_table": Entry(
+        "表样 {spec} 没有含 {columns} 的指标表，不能预填指标。",
+        "spec {spec} has no indicator table with {columns}, so it cannot take targets.",
+    ),
+    "cli.targets_region": Entry(
+        "指标清单中没有地区 {region} 的指标，模板的指标表留空由地区填写。",
+        "the targets list names no indicators for region {region}: its template's table is left open.",
+    ),
     "cli.written": Entry("已写出：{paths}", "written: {paths}"),
     "cli.summary_head": Entry(
         "{spec} {year} 年度，{regions} 共 {count} 个地区：", "{spec} {year}, {regions}, {count} regions:"

@@ -114,6 +114,17 @@ CODES: dict[str, Code] = {
         ),
         "文件不是 xltools 生成的填报模板（找不到表样标识），请使用下发的模板填写。",
     ),
+    "outlier": Code(
+        Entry("异常提示", "outlier"),
+        Entry(
+            "（提示，不影响合计）关键数字比上年变化超出表样规定的幅度，或与其他地区相差很大（修正 z 分数超过 3.5，"
+            "至少 5 个地区），或重述上年数字（如上年三公经费）与上年报表不一致。",
+            "(a warning; totals unchanged) a key figure that changed from last year beyond its band, stands far "
+            "from the other regions (modified z-score beyond 3.5, at least 5 regions), or restates last year's "
+            "figure differently from last year's return.",
+        ),
+        "业务情况!C7 “参保人数合计”比上年变化 +62.0%（上年 228,236 人，今年 369,742 人）；其他地区变化中位数 +1.5%，请核实。",
+    ),
     "unreadable": Code(
         Entry("文件无法读取", "file cannot be read"),
         Entry(
@@ -248,6 +259,7 @@ ENTRIES: dict[str, Entry] = {
     "what.year": Entry("年度", "year"),
     "what.spec": Entry("表样", "spec"),
     "what.fingerprint": Entry("结构校验码", "structure fingerprint"),
+    "what.targets": Entry("审定指标", "approved targets"),
     # --- template --------------------------------------------------------------------------------------
     "template.not_xltools": Entry(
         "文件不是 xltools 生成的填报模板（找不到表样标识），请使用下发的模板填写。",
@@ -271,6 +283,42 @@ ENTRIES: dict[str, Entry] = {
     "template.other_year": Entry(
         "这是 {actual} 年度的报表，不是本次收集的 {expected} 年度，请使用 {expected} 年度表样。",
         "this return is for {actual}, not {expected}: use the {expected} template.",
+    ),
+    # --- outlier ---------------------------------------------------------------------------------------
+    "outlier.year": Entry(
+        "“{label}”比上年变化 {change}（上年 {prior}，今年 {now}）{peers}，请核实。",
+        "“{label}” changed {change} from last year (last year {prior}, this year {now}){peers}: check it.",
+    ),
+    "outlier.peer_change": Entry("；其他地区变化中位数 {median}", "; the other regions' median change is {median}"),
+    "outlier.peers": Entry(
+        "“{label}”为 {now}，与其他地区差异很大（各地区中位数 {median}，偏离指数 {z}），请核实。",
+        "“{label}” is {now}, far from the other regions (median {median}, modified z {z}): check it.",
+    ),
+    "outlier.restated": Entry(
+        "“{label}”为 {actual}，但上年报表的“{prior_label}”为 {expected}，两者应当一致（是否沿用了更早年度的数字？）。",
+        "“{label}” is {actual}, but last year's return gives “{prior_label}” as {expected}; they should agree "
+        "(a figure copied from an earlier year?).",
+    ),
+    # --- targets lists ---------------------------------------------------------------------------------
+    "template.targets_columns": Entry(
+        "指标目标清单缺少这些列：{columns}（第一行应为列名）",
+        "the targets list lacks these columns: {columns} (the first row names them)",
+    ),
+    "template.targets_spec": Entry(
+        "这一行的表样为“{actual}”，本次为“{expected}”", "this row is for spec “{actual}”, not “{expected}”"
+    ),
+    "template.targets_year": Entry(
+        "这一行的年度为 {actual}，本次为 {expected}", "this row is for {actual}, not {expected}"
+    ),
+    "range.targets_rows": Entry(
+        "地区 {region} 的指标超过 {rows} 行（模板只有 {rows} 行）",
+        "region {region} has more than {rows} indicators (the template has {rows} rows)",
+    ),
+    "targets.region_rule": Entry("地区 {region}：{text}", "region {region}: {text}"),
+    "tampered.target": Entry(
+        "“{label}”是审定的指标目标（{expected}），被改成了“{actual}”；请按下发的模板填写，不要改动预填的指标。",
+        "“{label}” is an approved target ({expected}) and was changed to “{actual}”: fill in the template as sent, "
+        "without changing the prefilled indicators.",
     ),
     # --- unreadable ------------------------------------------------------------------------------------
     "unreadable.not_found": Entry("文件不存在", "the file does not exist"),

@@ -148,3 +148,54 @@ ENTRIES |= {
     "report.where": Entry("位置", "Where"),
     "report.findings_title": Entry("校验意见：{file}", "Findings: {file}"),
 }
+
+ENTRIES |= {
+    "prior.not_found": Entry("找不到上年数据：{path}", "last year's figures not found: {path}"),
+    "prior.kind": Entry(
+        "{path} 不是上年的报表、报表文件夹，或 xltools 生成的汇总表、长表",
+        "{path} is not last year's return, a folder of returns, or a summary or long export written by xltools",
+    ),
+    "prior.empty": Entry("文件夹 {path} 中没有可用的上年报表", "no usable return of last year in {path}"),
+    "prior.other_spec": Entry("{path} 不是本表样的数据（{spec}）", "{path} holds another spec's figures ({spec})"),
+    "prior.year": Entry(
+        "上年数据是 {prior} 年度的，不早于本次的 {year} 年度", "last year's figures are for {prior}, not before {year}"
+    ),
+    "summary.outliers_sheet": Entry("异常提示", "Outliers"),
+    "summary.outliers_title": Entry("异常提示：{spec}{year} 年度", "Outliers: {spec}, {year}"),
+    "summary.outliers_note": Entry(
+        "下列数字与上年（{prior}）或其他地区相比变化较大，仅供核实，不影响合计。{none}",
+        "The figures below moved far from last year ({prior}) or from the other regions; for checking only, the "
+        "totals are unchanged. {none}",
+    ),
+    "summary.year_of": Entry("{year} 年度", "{year}"),
+    "summary.outliers_none": Entry("未发现异常。", "No outliers."),
+    "summary.figure": Entry("项目", "Figure"),
+    "summary.kind": Entry("类别", "Kind"),
+    "kind.year": Entry("与上年比", "against last year"),
+    "kind.peers": Entry("与其他地区比", "against the other regions"),
+    "kind.restated": Entry("重述上年数字", "restating last year"),
+}
+
+ENTRIES |= {
+    "diff.head": Entry(
+        "比较：{old} → {new}（表样 {spec}，地区 {region}，年度 {year}）",
+        "comparing: {old} → {new} (spec {spec}, region {region}, year {year})",
+    ),
+    "diff.changed": Entry("改动的数值（{count} 处）：", "values changed ({count}):"),
+    "diff.change": Entry("    {where:<16} “{label}”：{old} → {new}", "    {where:<16} “{label}”: {old} → {new}"),
+    "diff.resolved": Entry("已解决的问题（{count} 个）：", "findings resolved ({count}):"),
+    "diff.still_open": Entry("仍未解决的问题（{count} 个）：", "findings still open ({count}):"),
+    "diff.new_findings": Entry("新出现的问题（{count} 个）：", "new findings ({count}):"),
+    "diff.verdict_errors": Entry(
+        "=> 新版本仍有 {errors} 个错误、{warnings} 个提示：请修改后重新上报",
+        "=> the new version still has {errors} errors and {warnings} warnings: fix them and send it again",
+    ),
+    "diff.verdict_ok": Entry(
+        "=> 新版本没有错误（{warnings} 个提示）", "=> the new version has no errors ({warnings} warnings)"
+    ),
+    "diff.unreadable": Entry("无法比较：{file} {reason}", "cannot compare: {file} {reason}"),
+    "diff.different": Entry(
+        "两份报表不是同一{what}（{old} 与 {new}），不能比较",
+        "the two returns are not of the same {what} ({old} and {new})",
+    ),
+}

@@ -125,8 +125,49 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
                 (c.id, i) for i, r in enumerate(refs) if _maybe_percent(out.table[c.id][i]) and raw.is_percent(sheet, r)
             }
     out.findings += _identity(raw, out)
+    out.findings += _targets(raw, out)
     out.findings += _views(raw, layout, missing_sheets)
     return out
+
+
+def _targets(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
+    """Approved targets prefilled by the template must be in the table as written: a changed cell is
+    `tampered`; so is a record of them edited or removed (it must match its digest in the properties)."""
+    from xltools.contract import TARGETS_DIGEST_KEY, TARGETS_KEY, digest, read_targets_record
+
+    text, sealed = raw.meta.get(TARGETS_KEY, ""), raw.custom.get(TARGETS_DIGEST_KEY, "")
+    if not text and not sealed:
+        return []
+    record = read_targets_record(text) if text else None
+    if (sealed and digest(text) != sealed) or record is None:
+        return [
+            tampered(
+                "metadata", what=Msg.of("what.targets"), expected=sealed or "—", actual=digest(text) if text else "—"
+            )
+        ]
+    out: list[Finding] = []
+    for i, row in sorted(record.items()):
+        for cid, expected in row.items():
+            if cid not in ext.table or i >= len(ext.table[cid]):
+                continue  # the column itself is unreadable: its own finding says so
+            actual = ext.table[cid][i]
+            if not _same_value(actual, expected):
+                sheet, cell = ext.table_where[cid][i]
+                label = ext.spec.field(cid).name
+                out.append(tampered("target", sheet, cell, cid, label=label, expected=expected, actual=actual))
+    return out
+
+
+def _same_value(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, int | float) and not isinstance(expected, bool):
+        return (
+            isinstance(actual, int | float)
+            and not isinstance(actual, bool)
+            and abs(actual - expected) <= 1e-9 * max(1.0, abs(expected))
+        )
+    from xltools.check.values import normalise_text
+
+    return isinstance(actual, str) and normalise_text(actual) == normalise_text(str(expected))
 
 
 def _views(raw: RawWorkbook, layout: Layout, skip: set[str]) -> list[Finding]:

@@ -44,6 +44,7 @@ _SPEC_KEYS = {
     "magnitude_band",
     "signoff",
     "form",
+    "ratios",
 }
 _MERGED_KEYS = ("sheets", "rules", "types", "abstract", "magnitude_pairs", "overrides")
 

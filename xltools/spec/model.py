@@ -57,6 +57,8 @@ class Field:
     qualitative: Field | None = None
     tolerance: float | None = None  # how far a derived value may be from its stored one (default: see rules)
     choices_from: str | None = None  # "regions": the choices are the region list's codes
+    change: float | None = None  # the band of a year-over-year change beyond which it is an outlier (0.3 = ±30 %)
+    restates: str | None = None  # the field of last year's return this one restates (上年三公经费 → 三公经费合计)
 
     @property
     def derived(self) -> bool:
@@ -120,6 +122,7 @@ class Table:
     row_rules: tuple[Rule, ...]
     hint: str = ""
     roles: tuple[tuple[str, str], ...] = ()  # role (target, actual, weight, score, reason, standard) -> id
+    shown: tuple[tuple[str, str, str], ...] = ()  # row values shown as a column: (id, label, after column)
 
     def column(self, cid: str) -> Field:
         return next(c for c in self.columns if c.id == cid)
@@ -158,6 +161,23 @@ Block = FieldBlock | GridBlock | TableBlock
 class Sheet:
     name: str
     blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A figure compared across regions and years besides the key fields: numerator ÷ denominator × scale."""
+
+    id: str
+    label: str
+    numerator: str
+    denominator: str
+    scale: float = 1.0
+    unit: str = ""
+    change: float | None = None
+
+    @property
+    def name(self) -> Text:
+        return Text(self.label)
 
 
 @dataclass(frozen=True)
@@ -252,6 +272,7 @@ class Spec:
     unique_by: tuple[str, ...] = ()  # besides the region, what tells two returns apart (e.g. project_name)
     derived_order: tuple[str, ...] = ()  # derived field ids, each after everything it depends on
     signoff: tuple[SignOff, ...] = ()  # the sign-off block that ends the last data sheet and the form
+    ratios: tuple[Ratio, ...] = ()  # figures compared across regions and years besides the key fields
     form: Form | None = None  # the printed form view (自评表)
 
     @property

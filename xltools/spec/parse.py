@@ -5,7 +5,6 @@ Every malformed key is a `SpecError` naming the file, the key path and the probl
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import replace
@@ -13,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from xltools.catalogue import Msg
-from xltools.catalogue.specs import kind_of
 from xltools.spec.errors import SpecError
-from xltools.spec.expr import FUNCTIONS, Expr, ExprError, parse
+from xltools.spec.expr import FUNCTIONS, Expr
 from xltools.spec.model import (
     Aggregate,
     Block,
@@ -25,6 +23,7 @@ from xltools.spec.model import (
     FormBlock,
     FormCell,
     GridBlock,
+    Ratio,
     Region,
     RegionList,
     Rule,
@@ -34,18 +33,27 @@ from xltools.spec.model import (
     Table,
     TableBlock,
 )
+from xltools.spec.values import (
+    check_keys,
+    check_unique,
+    dict_of,
+    list_of,
+    read_bool,
+    read_date,
+    read_expr,
+    read_id,
+    read_number,
+    read_text,
+)
 
 BASE_KINDS = ("number", "integer", "text", "date", "choice")
 SEVERITIES = ("error", "warning")
 AGGREGATES = ("sum", "mean", "none", "ratio")
 RULE_CODES = ("rule", "missing", "range", "sum")
-MAX_TEXT = 2000  # characters in a label, note, hint or message
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_CELL_LIKE = re.compile(r"^([a-z]{1,3}\d+|r\d*c\d*|r|c)$")
 _REGION_CODE = re.compile(r"^\d{6}$")
 _BAD_NAME = re.compile(r'[/\\:*?"<>|]')
 
-_TYPE_KEYS = {"base", "decimals", "min", "max", "unit", "format", "wrap", "aggregate", "choices_from"}
+_TYPE_KEYS = {"base", "decimals", "min", "max", "unit", "format", "wrap", "aggregate", "choices_from", "change"}
 _FIELD_KEYS = {
     "tolerance",
     "id",
@@ -74,105 +82,13 @@ _FIELD_KEYS = {
     "wrap",
     "column",
     "qualitative",
+    "change",
+    "restates",
 }
 _TABLE_KEYS = {"title", "rows", "qualitative_when", "columns", "footer", "row_values", "row_rules", "hint", "roles"}
 ROLES = ("target", "actual", "weight", "score", "reason", "standard")  # what a column (or row value) is for
 _RULE_KEYS = {"id", "field", "severity", "code", "when", "assert", "require", "message", "message_en", "description"}
 _FORM_CELL_KINDS = ("text", "label", "field", "region")
-
-
-# --- small checks of raw values ------------------------------------------------------------------
-
-
-def check_keys(path: Path, key: str, obj: Any, allowed: set[str], required: set[str]) -> None:
-    """``obj`` is a mapping with only ``allowed`` keys and every ``required`` one."""
-    if not isinstance(obj, dict):
-        raise SpecError(path, key, "not_mapping", kind=kind_of(obj))
-    for k in obj:
-        if k not in allowed and not str(k).startswith("_"):
-            raise SpecError(path, _join(key, str(k)), "unknown_key", name=k, allowed=", ".join(sorted(allowed)))
-    for k in sorted(required):
-        if obj.get(k) in (None, ""):
-            raise SpecError(path, _join(key, k), "key_missing")
-
-
-def _join(key: str, sub: str) -> str:
-    return f"{key}.{sub}" if key else sub
-
-
-def list_of(path: Path, key: str, v: Any) -> list[Any]:
-    if not isinstance(v, list):
-        raise SpecError(path, key, "not_list", kind=kind_of(v))
-    return v
-
-
-def dict_of(path: Path, key: str, v: Any) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise SpecError(path, key, "not_mapping", kind=kind_of(v))
-    return v
-
-
-def _number(path: Path, key: str, v: Any) -> float | None:
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise SpecError(path, key, "not_number", kind=kind_of(v), value=repr(v))
-    return float(v)
-
-
-def _date(path: Path, key: str, v: Any) -> dt.date | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    raise SpecError(path, key, "not_date", value=repr(v))
-
-
-def _text(path: Path, key: str, v: Any, default: str = "") -> str:
-    if v is None:
-        return default
-    if not isinstance(v, str | int | float) or isinstance(v, bool):
-        raise SpecError(path, key, "not_text", kind=kind_of(v))
-    text = str(v)
-    if len(text) > MAX_TEXT:
-        raise SpecError(path, key, "text_too_long", length=len(text), limit=MAX_TEXT)
-    return text
-
-
-def _bool(path: Path, key: str, v: Any, default: bool) -> bool:
-    if v is None:
-        return default
-    if not isinstance(v, bool):
-        raise SpecError(path, key, "not_bool", value=repr(v))
-    return v
-
-
-def _unique(path: Path, key: str, ids: list[Any], what: Msg) -> None:
-    seen: set[Any] = set()
-    for i in ids:
-        if i in seen:
-            raise SpecError(path, key, "duplicate", what=what, value=i)
-        seen.add(i)
-
-
-def _expr(path: Path, key: str, text: Any) -> Expr:
-    if not isinstance(text, str | int | float) or isinstance(text, bool):
-        raise SpecError(path, key, "expr_kind", kind=kind_of(text))
-    try:
-        return parse(str(text))
-    except ExprError as e:
-        raise SpecError(
-            path, key, "expr", text=str(text)[:80], problem=Msg.of(f"expr.{e.detail}", **e.params)
-        ) from None
-
-
-def _id(path: Path, key: str, v: Any) -> str:
-    fid = str(v)
-    if not _ID.match(fid) or _CELL_LIKE.match(fid) or len(fid) > 64:
-        raise SpecError(path, key, "bad_id", id=fid)
-    return fid
 
 
 # --- regions -------------------------------------------------------------------------------------
@@ -191,9 +107,9 @@ def parse_regions(path: Path, raw: dict[str, Any], rid: str) -> RegionList:
         if not 1 <= len(name) <= 40 or _BAD_NAME.search(name) or any(unicodedata.category(c)[0] == "C" for c in name):
             raise SpecError(path, f"{key}.name", "region_name", name=name[:40])
         regions.append(Region(code, name))
-    _unique(path, "regions", [r.code for r in regions], Msg.of("spec.what.region_code"))
-    _unique(path, "regions", [r.name for r in regions], Msg.of("spec.what.region_name"))
-    return RegionList(str(raw.get("id", rid)), _text(path, "name", raw.get("name"), rid), tuple(regions))
+    check_unique(path, "regions", [r.code for r in regions], Msg.of("spec.what.region_code"))
+    check_unique(path, "regions", [r.name for r in regions], Msg.of("spec.what.region_name"))
+    return RegionList(str(raw.get("id", rid)), read_text(path, "name", raw.get("name"), rid), tuple(regions))
 
 
 # --- the spec ------------------------------------------------------------------------------------
@@ -212,11 +128,11 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
     fields: dict[str, Field] = {}
     sheets: list[Sheet] = []
     table: Table | None = None
-    _unique(path, "sheets", [s.get("name") for s in raw["sheets"]], Msg.of("spec.what.sheet"))
+    check_unique(path, "sheets", [s.get("name") for s in raw["sheets"]], Msg.of("spec.what.sheet"))
     for si, s in enumerate(raw["sheets"]):
         skey = f"sheets[{s.get('name', si)}]"
         check_keys(path, skey, s, {"name", "after", "blocks", "table"}, {"name"})
-        sname = _text(path, f"{skey}.name", s["name"])
+        sname = read_text(path, f"{skey}.name", s["name"])
         if len(sname) > 31 or re.search(r"[\[\]:*?/\\]", sname) or sname.startswith("'") or sname.endswith("'"):
             raise SpecError(path, f"{skey}.name", "sheet_name", name=sname[:40])
         blocks: list[Block] = []
@@ -224,7 +140,7 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
             bkey = f"{skey}.blocks[{bi}]"
             bpath = build.path = _origin(b, path)
             check_keys(bpath, bkey, b, {"title", "fields", "grid"}, set())
-            title = _text(bpath, f"{bkey}.title", b.get("title"))
+            title = read_text(bpath, f"{bkey}.title", b.get("title"))
             if ("fields" in b) == ("grid" in b):
                 raise SpecError(bpath, bkey, "block_form")
             if "fields" in b:
@@ -253,7 +169,7 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
         _rule(_origin(r, path), f"rules[{r.get('id', i) if isinstance(r, dict) else i}]", r)
         for i, r in enumerate(raw.get("rules") or [])
     )
-    _unique(path, "rules", [r.id for r in rules], Msg.of("spec.what.rule"))
+    check_unique(path, "rules", [r.id for r in rules], Msg.of("spec.what.rule"))
     pairs = []
     for i, pair in enumerate(list_of(path, "magnitude_pairs", raw.get("magnitude_pairs") or [])):
         if not (isinstance(pair, list) and len(pair) == 2):
@@ -266,9 +182,9 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
     unique_by = tuple(str(u) for u in list_of(path, "unique_by", raw.get("unique_by") or []))
     return Spec(
         id=str(raw["id"]),
-        version=_text(path, "version", raw["version"]),
-        title=_text(path, "title", raw.get("title"), str(raw["id"])),
-        title_en=_text(path, "title_en", raw.get("title_en")),
+        version=read_text(path, "version", raw["version"]),
+        title=read_text(path, "title", raw.get("title"), str(raw["id"])),
+        title_en=read_text(path, "title_en", raw.get("title_en")),
         path=str(path),
         regions=regions,
         placeholders=placeholders,
@@ -277,11 +193,12 @@ def parse_spec(path: Path, raw: dict[str, Any], regions: RegionList) -> Spec:
         table=table,
         rules=rules,
         magnitude_pairs=tuple(pairs),
-        magnitude_unit=_text(path, "magnitude_unit", raw.get("magnitude_unit")),
+        magnitude_unit=read_text(path, "magnitude_unit", raw.get("magnitude_unit")),
         magnitude_band=(float(band[0]), float(band[1])),
         extends=tuple(raw["_chain"][:-1]),
         unique_by=unique_by,
         signoff=_signoff(path, raw.get("signoff")),
+        ratios=_ratios(path, raw.get("ratios")),
         form=_form(path, raw.get("form")),
     )
 
@@ -309,7 +226,7 @@ class _FieldBuilder:
         if isinstance(raw, dict) and isinstance(raw.get("id"), str) and key.endswith("]"):
             key = f"{key.rsplit('[', 1)[0]}[{raw['id']}]"
         check_keys(p, key, raw, _FIELD_KEYS, {"id", "type"})
-        fid = _id(p, f"{key}.id", raw["id"])
+        fid = read_id(p, f"{key}.id", raw["id"])
         raw = {**raw, **dict_of(p, f"overrides.{fid}", self.overrides.get(fid, {}))}
         tname = str(raw["type"])
         if tname not in self.types:
@@ -317,7 +234,7 @@ class _FieldBuilder:
         t = self.types[tname]
         merged = {**{k: v for k, v in t.items() if k != "base"}, **raw}
         kind = t["base"]
-        label = _text(p, f"{key}.label", merged.get("label"), default_label)
+        label = read_text(p, f"{key}.label", merged.get("label"), default_label)
         if not label:
             raise SpecError(p, f"{key}.label", "label_missing")
         choices = merged.get("choices")
@@ -342,14 +259,14 @@ class _FieldBuilder:
             raise SpecError(p, key, "choices_missing")
         if choices is not None:
             choices = [str(c) for c in list_of(p, f"{key}.choices", choices)]
-            _unique(p, f"{key}.choices", choices, Msg.of("spec.what.choice"))
+            check_unique(p, f"{key}.choices", choices, Msg.of("spec.what.choice"))
         pattern = merged.get("pattern")
         if pattern is not None:
             try:
                 re.compile(str(pattern))
             except re.error as e:
                 raise SpecError(p, f"{key}.pattern", "bad_pattern", problem=str(e)) from None
-        formula = _expr(p, f"{key}.formula", merged["formula"]) if merged.get("formula") is not None else None
+        formula = read_expr(p, f"{key}.formula", merged["formula"]) if merged.get("formula") is not None else None
         if formula is not None:
             bad = sorted(fn for fn in formula.functions if not FUNCTIONS[fn].in_excel)
             if bad:
@@ -370,34 +287,36 @@ class _FieldBuilder:
         f = Field(
             id=fid,
             label=label,
-            label_en=_text(p, f"{key}.label_en", merged.get("label_en")),
+            label_en=read_text(p, f"{key}.label_en", merged.get("label_en")),
             type=tname,
             kind=kind,
             sheet=sheet,
-            unit=_text(p, f"{key}.unit", merged.get("unit")),
+            unit=read_text(p, f"{key}.unit", merged.get("unit")),
             decimals=decimals,
             percent=fmt == "percent",
-            wrap=_bool(p, f"{key}.wrap", merged.get("wrap"), False),
-            required=_bool(p, f"{key}.required", merged.get("required"), formula is None),
-            min=None if is_date else _number(p, f"{key}.min", merged.get("min")),
-            max=None if is_date else _number(p, f"{key}.max", merged.get("max")),
-            earliest=_date(p, f"{key}.min", merged.get("min")) if is_date else None,
-            latest=_date(p, f"{key}.max", merged.get("max")) if is_date else None,
-            min_exclusive=_bool(p, f"{key}.min_exclusive", merged.get("min_exclusive"), False),
+            wrap=read_bool(p, f"{key}.wrap", merged.get("wrap"), False),
+            required=read_bool(p, f"{key}.required", merged.get("required"), formula is None),
+            min=None if is_date else read_number(p, f"{key}.min", merged.get("min")),
+            max=None if is_date else read_number(p, f"{key}.max", merged.get("max")),
+            earliest=read_date(p, f"{key}.min", merged.get("min")) if is_date else None,
+            latest=read_date(p, f"{key}.max", merged.get("max")) if is_date else None,
+            min_exclusive=read_bool(p, f"{key}.min_exclusive", merged.get("min_exclusive"), False),
             choices=tuple(choices) if choices is not None else None,
             choices_by=choices_by,
             pattern=str(pattern) if pattern is not None else None,
-            pattern_hint=_text(p, f"{key}.pattern_hint", merged.get("pattern_hint")),
-            pattern_hint_en=_text(p, f"{key}.pattern_hint_en", merged.get("pattern_hint_en")),
+            pattern_hint=read_text(p, f"{key}.pattern_hint", merged.get("pattern_hint")),
+            pattern_hint_en=read_text(p, f"{key}.pattern_hint_en", merged.get("pattern_hint_en")),
             formula=formula,
             aggregate=agg,
-            note=_text(p, f"{key}.note", merged.get("note")),
+            note=read_text(p, f"{key}.note", merged.get("note")),
             prefill=prefill,
-            key=_bool(p, f"{key}.key", merged.get("key"), False),
-            width=_number(p, f"{key}.width", merged.get("width")),
-            column=_text(p, f"{key}.column", merged.get("column")) or None,
-            tolerance=_number(p, f"{key}.tolerance", merged.get("tolerance")),
+            key=read_bool(p, f"{key}.key", merged.get("key"), False),
+            width=read_number(p, f"{key}.width", merged.get("width")),
+            column=read_text(p, f"{key}.column", merged.get("column")) or None,
+            tolerance=read_number(p, f"{key}.tolerance", merged.get("tolerance")),
             choices_from=merged.get("choices_from"),
+            change=_band(p, f"{key}.change", merged.get("change")),
+            restates=read_text(p, f"{key}.restates", merged.get("restates")) or None,
         )
         if f.min is not None and f.max is not None and f.min > f.max:
             raise SpecError(p, f"{key}.min", "min_max", min=f"{f.min:g}", max=f"{f.max:g}")
@@ -412,6 +331,38 @@ class _FieldBuilder:
             }
             f = replace(f, qualitative=self.field(f"{key}.qualitative", qraw, sheet))
         return f
+
+
+def _band(path: Path, key: str, v: Any) -> float | None:
+    band = read_number(path, key, v)
+    if band is not None and band <= 0:
+        raise SpecError(path, key, "change_band", value=repr(v))
+    return band
+
+
+def _ratios(path: Path, raw: Any) -> tuple[Ratio, ...]:
+    out = []
+    for i, r in enumerate(list_of(path, "ratios", raw or [])):
+        key = f"ratios[{i}]"
+        check_keys(
+            path,
+            key,
+            r,
+            {"id", "label", "numerator", "denominator", "scale", "unit", "change"},
+            {"id", "label", "numerator", "denominator"},
+        )
+        out.append(
+            Ratio(
+                read_id(path, f"{key}.id", r["id"]),
+                read_text(path, f"{key}.label", r["label"]),
+                read_text(path, f"{key}.numerator", r["numerator"]),
+                read_text(path, f"{key}.denominator", r["denominator"]),
+                read_number(path, f"{key}.scale", r.get("scale")) or 1.0,
+                read_text(path, f"{key}.unit", r.get("unit")),
+                _band(path, f"{key}.change", r.get("change")),
+            )
+        )
+    return tuple(out)
 
 
 def _aggregate(path: Path, key: str, v: Any, formula: Expr | None) -> Aggregate:
@@ -434,7 +385,7 @@ def _grid(
     path: Path, key: str, raw: Any, title: str, sheet: str, build: _FieldBuilder, fields: dict[str, Field]
 ) -> GridBlock:
     check_keys(path, key, raw, {"columns", "rows"}, {"columns", "rows"})
-    columns = tuple(_text(path, f"{key}.columns", c) for c in list_of(path, f"{key}.columns", raw["columns"]))
+    columns = tuple(read_text(path, f"{key}.columns", c) for c in list_of(path, f"{key}.columns", raw["columns"]))
     rows = []
     for ri, r in enumerate(list_of(path, f"{key}.rows", raw["rows"])):
         rkey = f"{key}.rows[{ri}]"
@@ -447,7 +398,7 @@ def _grid(
             f = build.field(f"{rkey}.fields[{ci}]", c, sheet, f"{r['label']}·{columns[ci]}")
             _add(path, f"{rkey}.fields[{f.id}]", fields, f)
             ids.append(f.id)
-        rows.append((_text(path, f"{rkey}.label", r["label"]), tuple(ids)))
+        rows.append((read_text(path, f"{rkey}.label", r["label"]), tuple(ids)))
     return GridBlock(title, columns, tuple(rows))
 
 
@@ -460,7 +411,7 @@ def _table(path: Path, key: str, raw: Any, sheet: str, build: _FieldBuilder, fie
         build.field(f"{key}.columns[{i}]", c, sheet)
         for i, c in enumerate(list_of(path, f"{key}.columns", raw["columns"]))
     )
-    _unique(path, f"{key}.columns", [c.id for c in columns], Msg.of("spec.what.column"))
+    check_unique(path, f"{key}.columns", [c.id for c in columns], Msg.of("spec.what.column"))
     for c in columns:
         if c.id in fields:
             raise SpecError(path, f"{key}.columns[{c.id}]", "column_clash", column=c.id)
@@ -477,16 +428,26 @@ def _table(path: Path, key: str, raw: Any, sheet: str, build: _FieldBuilder, fie
         _add(path, f"{key}.footer[{f.id}]", fields, f)
         footer.append(f.id)
     row_values = []
+    shown = []
     for i, rv in enumerate(list_of(path, f"{key}.row_values", raw.get("row_values") or [])):
-        check_keys(path, f"{key}.row_values[{i}]", rv, {"id", "formula"}, {"id", "formula"})
-        rid = _id(path, f"{key}.row_values[{i}].id", rv["id"])
-        row_values.append((rid, _expr(path, f"{key}.row_values[{rid}].formula", rv["formula"])))
+        check_keys(path, f"{key}.row_values[{i}]", rv, {"id", "formula", "label", "after"}, {"id", "formula"})
+        rid = read_id(path, f"{key}.row_values[{i}].id", rv["id"])
+        expr = read_expr(path, f"{key}.row_values[{rid}].formula", rv["formula"])
+        row_values.append((rid, expr))
+        if rv.get("label") is not None:  # shown in the template as a column of formulas, beside a column
+            after = read_text(path, f"{key}.row_values[{rid}].after", rv.get("after"))
+            if after not in colids:
+                raise SpecError(path, f"{key}.row_values[{rid}].after", "footer_column", column=after)
+            bad = sorted(fn for fn in expr.functions if not FUNCTIONS[fn].in_excel)
+            if bad:
+                raise SpecError(path, f"{key}.row_values[{rid}].formula", "formula_functions", functions=", ".join(bad))
+            shown.append((rid, read_text(path, f"{key}.row_values[{rid}].label", rv["label"]), after))
     qw = raw.get("qualitative_when")
     row_rules = tuple(
         _rule(path, f"{key}.row_rules[{r.get('id', i) if isinstance(r, dict) else i}]", r)
         for i, r in enumerate(list_of(path, f"{key}.row_rules", raw.get("row_rules") or []))
     )
-    _unique(path, f"{key}.row_rules", [r.id for r in row_rules], Msg.of("spec.what.rule"))
+    check_unique(path, f"{key}.row_rules", [r.id for r in row_rules], Msg.of("spec.what.rule"))
     roles = dict_of(path, f"{key}.roles", raw.get("roles") or {})
     for role, cid in roles.items():
         if role not in ROLES:
@@ -494,16 +455,17 @@ def _table(path: Path, key: str, raw: Any, sheet: str, build: _FieldBuilder, fie
         if cid not in colids | {rid for rid, _ in row_values}:
             raise SpecError(path, f"{key}.roles.{role}", "unknown_name", name=cid, hint="")
     return Table(
-        _text(path, f"{key}.title", raw["title"]),
+        read_text(path, f"{key}.title", raw["title"]),
         sheet,
         nrows,
         columns,
-        _expr(path, f"{key}.qualitative_when", qw) if qw is not None else None,
+        read_expr(path, f"{key}.qualitative_when", qw) if qw is not None else None,
         tuple(footer),
         tuple(row_values),
         row_rules,
-        hint=_text(path, f"{key}.hint", raw.get("hint")),
+        hint=read_text(path, f"{key}.hint", raw.get("hint")),
         roles=tuple((str(k), str(v)) for k, v in roles.items()),
+        shown=tuple(shown),
     )
 
 
@@ -514,24 +476,24 @@ def _rule(path: Path, key: str, raw: Any) -> Rule:
     sev = raw.get("severity", "error")
     if sev not in SEVERITIES:
         raise SpecError(path, f"{key}.severity", "severity", value=repr(sev))
-    require = _text(path, f"{key}.require", raw.get("require")) or None
-    target = _text(path, f"{key}.field", raw.get("field")) or require
+    require = read_text(path, f"{key}.require", raw.get("require")) or None
+    target = read_text(path, f"{key}.field", raw.get("field")) or require
     if not target:
         raise SpecError(path, f"{key}.field", "rule_field")
     code = raw.get("code", "missing" if require else "rule")
     if code not in RULE_CODES:
         raise SpecError(path, f"{key}.code", "rule_code", known=", ".join(RULE_CODES), value=repr(code))
     return Rule(
-        id=_text(path, f"{key}.id", raw["id"]),
+        id=read_text(path, f"{key}.id", raw["id"]),
         field=target,
         severity=sev,
         code=str(code),
-        when=_expr(path, f"{key}.when", raw["when"]) if raw.get("when") is not None else None,
-        check=_expr(path, f"{key}.assert", raw["assert"]) if raw.get("assert") is not None else None,
+        when=read_expr(path, f"{key}.when", raw["when"]) if raw.get("when") is not None else None,
+        check=read_expr(path, f"{key}.assert", raw["assert"]) if raw.get("assert") is not None else None,
         require=require,
-        message=_text(path, f"{key}.message", raw.get("message")),
-        message_en=_text(path, f"{key}.message_en", raw.get("message_en")),
-        description=_text(path, f"{key}.description", raw.get("description")),
+        message=read_text(path, f"{key}.message", raw.get("message")),
+        message_en=read_text(path, f"{key}.message_en", raw.get("message_en")),
+        description=read_text(path, f"{key}.description", raw.get("description")),
     )
 
 
@@ -541,8 +503,8 @@ def _signoff(path: Path, raw: Any) -> tuple[SignOff, ...]:
         check_keys(path, f"signoff[{i}]", item, {"label", "field"}, {"label"})
         out.append(
             SignOff(
-                _text(path, f"signoff[{i}].label", item["label"]),
-                _text(path, f"signoff[{i}].field", item.get("field")) or None,
+                read_text(path, f"signoff[{i}].label", item["label"]),
+                read_text(path, f"signoff[{i}].field", item.get("field")) or None,
             )
         )
     return tuple(out)
@@ -553,19 +515,19 @@ def _form(path: Path, raw: Any) -> Form | None:
     if raw is None:
         return None
     check_keys(path, "form", raw, {"widths", "blocks"}, {"widths", "blocks"})
-    widths = tuple(float(_number(path, "form.widths", w) or 0) for w in list_of(path, "form.widths", raw["widths"]))
+    widths = tuple(float(read_number(path, "form.widths", w) or 0) for w in list_of(path, "form.widths", raw["widths"]))
     if not 2 <= len(widths) <= 20 or any(w <= 0 for w in widths):
         raise SpecError(path, "form.widths", "form_widths")
     blocks = []
     for bi, b in enumerate(list_of(path, "form.blocks", raw["blocks"])):
         key = f"form.blocks[{bi}]"
         check_keys(path, key, b, {"title", "rows", "indicators"}, set())
-        title = _text(path, f"{key}.title", b.get("title"))
+        title = read_text(path, f"{key}.title", b.get("title"))
         if ("rows" in b) == ("indicators" in b):
             raise SpecError(path, key, "form_block")
         if "indicators" in b:
             ids = tuple(
-                _text(path, f"{key}.indicators", c) for c in list_of(path, f"{key}.indicators", b["indicators"])
+                read_text(path, f"{key}.indicators", c) for c in list_of(path, f"{key}.indicators", b["indicators"])
             )
             if len(ids) + (1 if title else 0) != len(widths):
                 raise SpecError(
@@ -585,7 +547,7 @@ def _form(path: Path, raw: Any) -> Form | None:
                 span = c.get("span", 1)
                 if not isinstance(span, int) or isinstance(span, bool) or span < 1:
                     raise SpecError(path, f"{ckey}.span", "form_span", value=repr(span))
-                cells.append(FormCell(kinds[0], _text(path, f"{ckey}.{kinds[0]}", c[kinds[0]]), span))
+                cells.append(FormCell(kinds[0], read_text(path, f"{ckey}.{kinds[0]}", c[kinds[0]]), span))
             used = sum(c.span for c in cells) + (1 if title else 0)
             if used != len(widths):
                 raise SpecError(path, f"{key}.rows[{ri}]", "form_row", columns=len(widths), count=used)

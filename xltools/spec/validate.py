@@ -53,6 +53,11 @@ def validate(spec: Spec) -> Spec:
                 extra = sorted(set(c.parent_choices()) - set(parent.choices or ()))
                 if extra:
                     raise SpecError(path, f"table.columns[{c.id}].choices_by", "parent_choice", value=extra[0])
+    for ratio in spec.ratios:
+        unknown(f"ratios[{ratio.id}]", {ratio.numerator, ratio.denominator}, scalars)
+    for f in spec.fields.values():
+        if f.restates:
+            unknown(f"fields[{f.id}].restates", {f.restates}, scalars)
     for i, item in enumerate(spec.signoff):
         if item.field:
             unknown(f"signoff[{i}].field", {item.field}, scalars)

@@ -22,6 +22,7 @@ from xltools.contract import (
     META_SHEET,
     NOTE_COL,
     TABLE_HEADER_ROW,
+    TARGET_COLUMNS,
     UNIT_COL,
     VALUE_COL,
     Meta,
@@ -30,6 +31,7 @@ from xltools.contract import (
     layout_of,
     quote_sheet,
     region_name_formula,
+    targets_record,
 )
 from xltools.files import safe_file_name
 from xltools.spec import Field, FieldBlock, GridBlock, Region, Spec, TableBlock
@@ -52,33 +54,52 @@ def template_name(spec: Spec, year: int, region: Region | None) -> str:
     return safe_file_name("_".join([*parts, spec.id, str(year)]) + ".xlsx")
 
 
+Targets = dict[str, list[dict[str, Any]]]  # approved indicator rows by region code (`xltools.targets`)
+
+
 def build_template(
-    spec: Spec, path: Path | str, year: int | None = None, region: Region | None = None, password: str | None = None
+    spec: Spec,
+    path: Path | str,
+    year: int | None = None,
+    region: Region | None = None,
+    password: str | None = None,
+    targets: Targets | None = None,
 ) -> Path:
-    """Write the template of ``spec`` to ``path`` (atomically) and return the path."""
+    """Write the template of ``spec`` to ``path`` (atomically) and return the path. With ``targets`` (rows
+    by region code, as `xltools.targets.read_targets` gives them) the region's indicator rows are
+    prefilled and locked."""
     path = Path(path)
+    rows = (targets or {}).get(region.code, []) if region else []
     with outputs() as out:
-        _Builder(spec, year or default_year(), region, password).write(out.path(path))
+        _Builder(spec, year or default_year(), region, password, rows).write(out.path(path))
     return path
 
 
-def build_templates(spec: Spec, folder: Path | str, year: int | None = None, password: str | None = None) -> list[Path]:
-    """One template per region of the spec's region list, named after the region: all of them or none."""
+def build_templates(
+    spec: Spec, folder: Path | str, year: int | None = None, password: str | None = None, targets: Targets | None = None
+) -> list[Path]:
+    """One template per region of the spec's region list, named after the region: all of them or none.
+    With ``targets``, each listed region's indicator rows are prefilled; the others get an open table."""
     folder = Path(folder)
     year = year or default_year()
     paths = [folder / template_name(spec, year, r) for r in spec.regions.regions]
     with outputs() as out:
         for r, path in zip(spec.regions.regions, paths, strict=True):
-            _Builder(spec, year, r, password).write(out.path(path))
+            _Builder(spec, year, r, password, (targets or {}).get(r.code, [])).write(out.path(path))
     return paths
 
 
 class _Builder:
-    def __init__(self, spec: Spec, year: int, region: Region | None, password: str | None) -> None:
+    def __init__(
+        self, spec: Spec, year: int, region: Region | None, password: str | None, targets: list[dict[str, Any]]
+    ) -> None:
         self.spec, self.year, self.region, self.password = spec, year, region, password
         self.layout = layout_of(spec)
         from xltools._version import __version__
 
+        self.targets: dict[int, dict[str, Any]] = {
+            i: {c: v for c, v in row.items() if c in TARGET_COLUMNS and v is not None} for i, row in enumerate(targets)
+        }
         self.meta = Meta(
             spec.id,
             spec.version,
@@ -87,6 +108,7 @@ class _Builder:
             region.name if region else "",
             self.layout.fingerprint,
             __version__,
+            targets_record(self.targets) if self.targets else "",
         )
         given = {"year": year, "region": region.code if region else None}  # what `prefill:` in the spec refers to
         self.prefill: dict[str, Any] = {
@@ -100,6 +122,9 @@ class _Builder:
         values: dict[str, Any] = {f.id: self.prefill.get(f.id) for f in self.spec.fields.values()}
         if self.spec.table:
             values |= {c.id: [None] * self.spec.table.rows for c in self.spec.table.columns}
+            for i, row in self.targets.items():
+                for cid, v in row.items():
+                    values[cid][i] = v
         for f in self.spec.derived:
             try:
                 values[f.id] = evaluate(f.formula, values) if f.formula else None  # type: ignore[arg-type]
@@ -184,7 +209,7 @@ class _Builder:
     def _write_sheet(self, ws: Worksheet, sheet: Any) -> None:
         f = self.fmt
         is_table = any(isinstance(b, TableBlock) for b in sheet.blocks)
-        ncols = len(self.spec.table.columns) + 1 if is_table and self.spec.table else len(FORM_HEADER)
+        ncols = self._table_columns() if is_table and self.spec.table else len(FORM_HEADER)
         ws.merge_range(0, 0, 0, ncols - 1, f"{self.spec.title}　{sheet.name}", f.title)
         ws.set_row(0, 30)
         ws.merge_range(1, 0, 1, ncols - 1, self.subtitle(), f.subtitle)
@@ -232,6 +257,11 @@ class _Builder:
             self.password or "",
             {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True},
         )
+
+    def _table_columns(self) -> int:
+        """序号, the table's columns, and the row values shown beside them."""
+        assert self.spec.table is not None
+        return len(self.spec.table.columns) + 1 + len(self.spec.table.shown)
 
     def _label_width(self, sheet: Any) -> float:
         labels = [
@@ -327,7 +357,10 @@ class _Builder:
         t = self.spec.table
         assert t is not None
         f = self.fmt
-        ncols = len(t.columns) + 1
+        ncols = self._table_columns()
+        for _, label, _ in t.shown:
+            col = next(b.col for b in self.layout.boxes[t.sheet] if b.kind == "label" and b.text == label)
+            ws.set_column(col, col, max(display_width(label) + 2, 9))
         hint = f"共 {t.rows} 行，{t.hint}"
         if t.qualitative_when is not None:
             variants = [
@@ -337,6 +370,12 @@ class _Builder:
             ]
             when = pretty(to_excel(t.qualitative_when, lambda n: self.spec.field(n).label)[1:])
             hint += f"当 {when} 时为定性指标：{'，'.join(variants)}。"
+        if self.targets:
+            fill = "、".join(c.label for c in t.columns if c.id not in TARGET_COLUMNS)
+            hint = (
+                f"第 1–{max(self.targets) + 1} 行为审定的绩效指标（蓝色，已锁定，不可修改），"
+                f"请逐行填写{fill}。其余行不用填写。"
+            )
         ws.merge_range(TABLE_HEADER_ROW - 1, 0, TABLE_HEADER_ROW - 1, ncols - 1, hint, f.cell_note)
         ws.set_row(TABLE_HEADER_ROW - 1, 32)
         ws.write(TABLE_HEADER_ROW, 0, "序号", f.header)
@@ -346,7 +385,13 @@ class _Builder:
             ws.write(TABLE_HEADER_ROW, rng.col, label_text(c), f.header)
             ws.set_column(rng.col, rng.col, c.width or max(display_width(c.label) + 2, 10))
             for i in range(t.rows):
-                ws.write_blank(rng.first_row + i, rng.col, None, f.value(c, "input"))
+                value = self.targets.get(i, {}).get(c.id)
+                if value is None:
+                    ws.write_blank(rng.first_row + i, rng.col, None, f.value(c, "input"))
+                elif isinstance(value, int | float):
+                    ws.write_number(rng.first_row + i, rng.col, value, f.value(c, "prefill"))
+                else:  # text is written as text: never a formula, whatever the list held
+                    ws.write_string(rng.first_row + i, rng.col, str(value), f.value(c, "prefill"))
             message = describe(c, self.spec)
             if c.qualitative is not None:
                 same = set(message.split("；"))

@@ -71,6 +71,8 @@ def write_boxes(b: _Builder, ws: Worksheet, boxes: list[Box], widths: tuple[floa
             fmt, content = st.form_text, box.text
         elif box.kind == "blank":
             fmt, content = st.form_text, ""
+        elif box.kind == "computed":  # a formula column of a data sheet: grey and locked, like the totals
+            fmt, content = st.value(b.spec.field(box.field), "formula"), None
         else:
             field = b.spec.field(box.field)
             fmt, content = st.view(field), None
