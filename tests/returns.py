@@ -31,11 +31,15 @@ def make_return(
     name: str = "return.xlsx",
     region: bool = True,
     edit: Callable[[openpyxl.Workbook], None] | None = None,
+    year: int | None = None,
 ) -> Path:
-    """The seed return with ``changes`` (field -> value) and ``rows`` ((column, row) -> value) applied."""
+    """The seed return with ``changes`` (field -> value) and ``rows`` ((column, row) -> value) applied;
+    with ``year``, made from that year's template."""
     data = seed(source)
     values = {k: (list(v) if isinstance(v, list) else v) for k, v in data["values"].items()}
     values.update(changes or {})
+    if year is not None:
+        data["year"] = values["year"] = year
     for (col, i), v in (rows or {}).items():
         column = values.setdefault(col, [])
         column.extend([None] * (i + 1 - len(column)))

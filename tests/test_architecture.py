@@ -31,6 +31,7 @@ LAYERS = [
     ("xltools.aggregate", 7),
     ("xltools.paper", 7),
     ("xltools.versions", 7),
+    ("xltools.targets", 7),
     ("xltools.console", 8),
     ("xltools.cli", 9),
     ("xltools.__main__", 10),

@@ -127,6 +127,7 @@ def test_each_mistake_gives_its_finding_and_nothing_else(
 def test_catalogue_codes_are_all_exercised() -> None:
     exercised = {code for *_, expected in CASES for code, _, _ in expected}
     exercised |= {"tampered", "template", "unreadable", "sum"}  # below, and in test_bad_input.py
+    exercised |= {"outlier"}  # needs last year's figures: tests/test_outliers.py
     assert exercised == set(CATALOGUE)
 
 

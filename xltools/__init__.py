@@ -32,6 +32,7 @@ _LAZY = {
     "write_outputs": "xltools.aggregate",
     "export_long": "xltools.aggregate",
     "diff_returns": "xltools.versions",
+    "read_targets": "xltools.targets",
     "print_pdfs": "xltools.paper",
 }
 _RENAMED = {"aggregate_returns": "aggregate"}  # the package xltools.aggregate holds the function aggregate
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from xltools.check import check_file, check_files, check_values
     from xltools.paper import print_pdfs
     from xltools.spec import SpecError, list_specs, load_spec
+    from xltools.targets import read_targets
     from xltools.template import build_template, build_templates
     from xltools.versions import diff_returns
 
@@ -68,6 +70,7 @@ __all__ = [
     "list_specs",
     "load_spec",
     "print_pdfs",
+    "read_targets",
     "write_outputs",
     "write_summary",
 ]

@@ -161,6 +161,9 @@ def make_template_cmd(
         _guarded(check_output, lg, folder, folder=True)
         paths = _guarded(build_templates, lg, s, folder, y, password, rows)
         typer.echo(say("cli.templates_written", lg, count=len(paths), path=f"{folder}/"))
+        if rows is not None:
+            named = [f"{r.name}" for r in s.regions.regions if r.code in rows]
+            typer.echo(say("cli.targets_applied", lg, count=len(named), names="、".join(named) or "—"))
         return
     r = None
     if region is not None:

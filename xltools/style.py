@@ -150,6 +150,8 @@ class Styles:
     # --- values -----------------------------------------------------------------------------------
     def value(self, field: Field, role: str) -> Any:
         """A template's value cell: number format from the field; fill and lock from its role."""
+        if role == "unused":  # a row a targeted template leaves out: locked, no fill
+            return self.boxed(num_format=number_format(field), locked=True)
         fill, locked = {"input": (INPUT_FILL, False), "formula": (FORMULA_FILL, True), "prefill": (PREFILL_FILL, True)}[
             role
         ]

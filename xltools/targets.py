@@ -86,6 +86,18 @@ def read_targets(path: Path | str, spec: Spec, year: int) -> Targets:
         if code is not None:
             out.rows.setdefault(code, []).append(row | {"_where": where})
     found += _per_region(spec, out.rows, sheet)
+    if not out.rows and not found:
+        found.append(
+            Finding(
+                "missing",
+                ERROR,
+                sheet,
+                "A2",
+                "region_code",
+                "targets_empty",
+                {"label": spec.fields["region_code"].name},
+            )
+        )
     report.findings += found
     return out
 
@@ -239,8 +251,8 @@ def _per_region(spec: Spec, rows: dict[str, list[dict[str, Any]]], sheet: str) -
                 )
             )
         weights = [r["ind_weight"] for r in items if isinstance(r.get("ind_weight"), int | float)]
-        if len(weights) != len(items):
-            continue  # a weight is missing or wrong: its own finding says so
+        if len(weights) != len(items) or any(r.get("ind_level1") is None for r in items):
+            continue  # a weight or a level is missing or wrong: its own finding says so
         scope = {
             "ind_weight_total": sum(weights),
             "ind_weight": weights,
@@ -263,7 +275,7 @@ def _per_region(spec: Spec, rows: dict[str, list[dict[str, Any]]], sheet: str) -
                     sheet,
                     first,
                     "ind_weight",
-                    "rule",
+                    "" if rule.code == "rule" else "rule",
                     params,
                     rule.check.text if rule.check else None,
                     sum(weights),

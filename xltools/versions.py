@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltools.catalogue import Text, localise, say, show
+from xltools.catalogue import Msg, Text, localise, say, show
 from xltools.check.pipeline import Prepared, finish, prepare_all, validate_all
 from xltools.findings import Finding, Report
 
@@ -27,7 +27,7 @@ class Change:
     """A value that is not what it was: the field (row of the table, when it is a column), where it is now."""
 
     field: str
-    label: Text
+    label: Text | Msg
     sheet: str
     cell: str
     old: Any
@@ -76,8 +76,8 @@ def diff_returns(old: Path | str, new: Path | str, schemas: Path | None = None) 
     prepared = prepare_all([Path(old), Path(new)], schemas, 1)
     validate_all(prepared)
     before, after = (finish(p) for p in prepared)
-    for r in (before, after):
-        if r.unreadable or r.spec is None or prepared[[before, after].index(r)].typed is None:
+    for r, p in zip((before, after), prepared, strict=True):
+        if r.unreadable or r.spec is None or p.typed is None:
             reason = r.findings[0].text("zh") if r.findings else ""
             raise DiffError(
                 "unreadable", file=r.file, reason=Text(reason, r.findings[0].text("en") if r.findings else "")
@@ -99,8 +99,6 @@ def diff_returns(old: Path | str, new: Path | str, schemas: Path | None = None) 
 
 
 def _what(what: str) -> Any:
-    from xltools.catalogue import Msg
-
     return Msg.of(f"what.{what}")
 
 
@@ -129,7 +127,7 @@ def _changes(before: Prepared, after: Prepared) -> list[Change]:
                 if _same(a, b):
                     continue
                 sheet, cell = after.ext.locate(c.id, i)
-                label = Text(f"{c.label}（第 {i + 1} 行）", f"{c.label_en or c.label} (row {i + 1})")
+                label = Msg.of("diff.row", label=c.name, row=i + 1)
                 out.append(Change(c.id, label, sheet, cell, a, b))
     return out
 

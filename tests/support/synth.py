@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -100,6 +101,8 @@ def earlier(
             v = current.get(f.id)
             if f.id == "year":
                 out[f.id] = int(v) - 1
+            elif f.kind == "date" and isinstance(v, dt.date):
+                out[f.id] = v.replace(year=v.year - 1, day=min(v.day, 28))
             elif f.numeric and isinstance(v, int | float) and not f.max:
                 x = v / grew * rng.uniform(0.98, 1.02)
                 out[f.id] = (
@@ -114,6 +117,9 @@ def earlier(
                 _restate(spec, out, f.restates, current[f.id])
         if spec.table is not None:
             out |= _indicators(spec, {**current, **{c.id: current.get(c.id) for c in spec.table.columns}}, rng)
+        for f in check_values(spec, out).findings:  # an explanation a changed figure now asks for
+            if f.code == "missing" and f.field in out and spec.fields[f.field].kind == "text":
+                out[f.field] = "（示例）因工作需要略有变化，详见说明。"
         if not check_values(spec, out).findings:
             return out
     raise RuntimeError(f"no clean earlier return in {attempts} draws")
@@ -121,7 +127,7 @@ def earlier(
 
 def _restate(spec: Spec, values: dict[str, Any], total_id: str, total: float) -> None:
     """Scale the inputs summed into ``total_id`` so that they add up to ``total`` exactly (2 decimals)."""
-    parts = [n for n in sorted(spec.fields[total_id].formula.names()) if n in values]  # type: ignore[union-attr]
+    parts = [n for n in sorted(spec.fields[total_id].formula.names) if n in values]  # type: ignore[union-attr]
     now = sum(values[n] or 0 for n in parts)
     for n in parts:
         values[n] = excel_round((values[n] or 0) * total / now, 2) if now else 0

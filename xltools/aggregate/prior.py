@@ -89,7 +89,8 @@ def _from_summary(path: Path, spec: Spec) -> Prior:
     if not columns:
         raise PriorError("other_spec", path=str(path), spec="")
     title = str(rows[0][0] or "")
-    year = int(m.group(1)) if (m := re.search(r"(\d{4}) 年度", title)) else None
+    pattern = re.escape(w("summary.year_of", year="YEAR")).replace("YEAR", r"(\d{4})")  # as the title says it
+    year = int(m.group(1)) if (m := re.search(pattern, title)) else None
     code_col = 1
     values: dict[str, dict[str, Any]] = {}
     for row in rows[3:]:

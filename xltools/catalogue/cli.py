@@ -160,6 +160,11 @@ ENTRIES: dict[str, Entry] = {
         "表样 {spec} 没有含 {columns} 的指标表，不能预填指标。",
         "spec {spec} has no indicator table with {columns}, so it cannot take targets.",
     ),
+    "cli.targets_applied": Entry(
+        "其中 {count} 个地区的指标已按清单预填并锁定：{names}；其余地区的指标表留空，由地区填写。",
+        "{count} of them have their indicators prefilled and locked from the list: {names}; the others' tables "
+        "are left open.",
+    ),
     "cli.targets_region": Entry(
         "指标清单中没有地区 {region} 的指标，模板的指标表留空由地区填写。",
         "the targets list names no indicators for region {region}: its template's table is left open.",

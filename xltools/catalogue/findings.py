@@ -304,6 +304,10 @@ ENTRIES: dict[str, Entry] = {
         "指标目标清单缺少这些列：{columns}（第一行应为列名）",
         "the targets list lacks these columns: {columns} (the first row names them)",
     ),
+    "missing.targets_empty": Entry(
+        "指标清单中没有任何指标行：请每个地区每项指标填一行。",
+        "the targets list has no indicator rows: give one row per region and indicator.",
+    ),
     "template.targets_spec": Entry(
         "这一行的表样为“{actual}”，本次为“{expected}”", "this row is for spec “{actual}”, not “{expected}”"
     ),
@@ -315,6 +319,11 @@ ENTRIES: dict[str, Entry] = {
         "region {region} has more than {rows} indicators (the template has {rows} rows)",
     ),
     "targets.region_rule": Entry("地区 {region}：{text}", "region {region}: {text}"),
+    "tampered.target_extra": Entry(
+        "指标表第 {row} 行不是审定的指标行，应留空，实际填了“{actual}”；请按下发的模板填写，不要增加指标。",
+        "row {row} of the indicator table is not an approved indicator and must stay empty; found “{actual}”: fill "
+        "in the template as sent, without adding indicators.",
+    ),
     "tampered.target": Entry(
         "“{label}”是审定的指标目标（{expected}），被改成了“{actual}”；请按下发的模板填写，不要改动预填的指标。",
         "“{label}” is an approved target ({expected}) and was changed to “{actual}”: fill in the template as sent, "

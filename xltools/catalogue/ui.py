@@ -177,6 +177,7 @@ ENTRIES |= {
 }
 
 ENTRIES |= {
+    "diff.row": Entry("{label}（第 {row} 行）", "{label} (row {row})"),
     "diff.head": Entry(
         "比较：{old} → {new}（表样 {spec}，地区 {region}，年度 {year}）",
         "comparing: {old} → {new} (spec {spec}, region {region}, year {year})",

@@ -133,7 +133,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
 def _targets(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
     """Approved targets prefilled by the template must be in the table as written: a changed cell is
     `tampered`; so is a record of them edited or removed (it must match its digest in the properties)."""
-    from xltools.contract import TARGETS_DIGEST_KEY, TARGETS_KEY, digest, read_targets_record
+    from xltools.contract import TARGET_COLUMNS, TARGETS_DIGEST_KEY, TARGETS_KEY, digest, read_targets_record
 
     text, sealed = raw.meta.get(TARGETS_KEY, ""), raw.custom.get(TARGETS_DIGEST_KEY, "")
     if not text and not sealed:
@@ -146,6 +146,17 @@ def _targets(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
             )
         ]
     out: list[Finding] = []
+    rows = max((len(v) for v in ext.table.values()), default=0)
+    for i in range(rows):  # rows the template left out must stay empty: no indicator added
+        if i in record:
+            continue
+        for cid in TARGET_COLUMNS:
+            actual = ext.table.get(cid, [None] * rows)[i]
+            if actual is not None and str(actual).strip():
+                sheet, cell = ext.table_where[cid][i]
+                label = ext.spec.field(cid).name
+                out.append(tampered("target_extra", sheet, cell, cid, label=label, row=i + 1, actual=actual))
+                break
     for i, row in sorted(record.items()):
         for cid, expected in row.items():
             if cid not in ext.table or i >= len(ext.table[cid]):
@@ -159,6 +170,8 @@ def _targets(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
 
 
 def _same_value(actual: Any, expected: Any) -> bool:
+    if expected is None:
+        return actual is None or (isinstance(actual, str) and not actual.strip())
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         return (
             isinstance(actual, int | float)

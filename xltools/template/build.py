@@ -98,7 +98,7 @@ class _Builder:
         from xltools._version import __version__
 
         self.targets: dict[int, dict[str, Any]] = {
-            i: {c: v for c, v in row.items() if c in TARGET_COLUMNS and v is not None} for i, row in enumerate(targets)
+            i: {c: row.get(c) for c in TARGET_COLUMNS} for i, row in enumerate(targets)
         }
         self.meta = Meta(
             spec.id,
@@ -372,10 +372,7 @@ class _Builder:
             hint += f"当 {when} 时为定性指标：{'，'.join(variants)}。"
         if self.targets:
             fill = "、".join(c.label for c in t.columns if c.id not in TARGET_COLUMNS)
-            hint = (
-                f"第 1–{max(self.targets) + 1} 行为审定的绩效指标（蓝色，已锁定，不可修改），"
-                f"请逐行填写{fill}。其余行不用填写。"
-            )
+            hint = f"第 1–{max(self.targets) + 1} 行为审定的绩效指标（蓝色，已锁定，不可修改），请逐行填写{fill}。"
         ws.merge_range(TABLE_HEADER_ROW - 1, 0, TABLE_HEADER_ROW - 1, ncols - 1, hint, f.cell_note)
         ws.set_row(TABLE_HEADER_ROW - 1, 32)
         ws.write(TABLE_HEADER_ROW, 0, "序号", f.header)
@@ -386,8 +383,11 @@ class _Builder:
             ws.set_column(rng.col, rng.col, c.width or max(display_width(c.label) + 2, 10))
             for i in range(t.rows):
                 value = self.targets.get(i, {}).get(c.id)
-                if value is None:
-                    ws.write_blank(rng.first_row + i, rng.col, None, f.value(c, "input"))
+                if self.targets and i not in self.targets:  # only the approved indicators are scored
+                    ws.write_blank(rng.first_row + i, rng.col, None, f.value(c, "unused"))
+                elif value is None:
+                    role = "prefill" if i in self.targets and c.id in TARGET_COLUMNS else "input"
+                    ws.write_blank(rng.first_row + i, rng.col, None, f.value(c, role))
                 elif isinstance(value, int | float):
                     ws.write_number(rng.first_row + i, rng.col, value, f.value(c, "prefill"))
                 else:  # text is written as text: never a formula, whatever the list held
