@@ -75,29 +75,47 @@ def test_modified_z_is_finite_and_scale_free(xs: list[float], scale: float) -> N
 
 
 def test_ten_regions_one_far_away_is_flagged_where_3_sigma_never_could() -> None:
-    """With ten regions a 3σ rule's largest |z| is 9/√10 ≈ 2.85: one region at 10× the others never passes
-    it; the modified z-score flags it."""
-    xs = [100.0, 102, 98, 101, 99, 103, 97, 100, 101, 1000]
+    """With ten regions a 3σ rule's largest |z| is 9/√10 ≈ 2.85: one region at a quarter of the others' score
+    never passes it; the modified z-score flags it."""
+    xs = [80.0, 81.6, 78.4, 80.8, 79.2, 82.4, 77.6, 80, 80.8, 20]
     mean, sd = statistics.fmean(xs), statistics.pstdev(xs)
-    assert (1000 - mean) / sd < 3
-    found = peers(SPEC, regions(10, recovered_funds=xs), {})
-    assert flags(found) == {"440009": ["recovered_funds"]}
+    assert abs(20 - mean) / sd < 3
+    found = peers(SPEC, regions(10, total_score=xs), {})
+    assert flags(found) == {"440009": ["total_score"]}
 
 
 def test_peers_need_five_regions() -> None:
-    assert peers(SPEC, regions(4, recovered_funds=[1.0, 1, 1, 500]), {}) == {}
-    assert flags(peers(SPEC, regions(5, recovered_funds=[1.0, 1.1, 0.9, 1, 500]), {})) == {
-        "440004": ["recovered_funds"]
-    }
+    assert peers(SPEC, regions(4, total_score=[90.0, 90, 90, 20]), {}) == {}
+    assert flags(peers(SPEC, regions(5, total_score=[90.0, 91, 89, 90, 20]), {})) == {"440004": ["total_score"]}
 
 
 def test_exactly_at_the_z_limit_is_not_flagged() -> None:
-    """MAD 1, median 0: x = 3.5 / 0.6745 gives z = 3.5 exactly (not beyond); a hair more is flagged."""
-    at = Z_LIMIT / 0.6745
-    base = [-2.0, -1, -1, 0, 0, 0, 1, 1, 2]
+    """MAD 10, median 100: x = 100 + 10·3.5/0.6745 gives z = 3.5 exactly (not beyond); a hair more is flagged."""
+    at = 100 + 10 * Z_LIMIT / 0.6745
+    base = [80.0, 90, 90, 100, 100, 100, 110, 110, 120]
     assert modified_z(at, [*base, at]) == pytest.approx(Z_LIMIT)
-    assert "440009" not in peers(SPEC, regions(10, recovered_funds=[*base, at]), {})
-    assert "440009" in peers(SPEC, regions(10, recovered_funds=[*base, at * 1.01]), {})
+    assert "440009" not in peers(SPEC, regions(10, enrollment_rate=[*base, at]), {})
+    assert "440009" in peers(SPEC, regions(10, enrollment_rate=[*base, at + 0.5]), {})
+
+
+def test_figures_that_grow_with_size_are_not_compared_across_regions() -> None:
+    """A county ten times its neighbours' size recovers ten times the funds: no outlier. Its funds per
+    10,000 insured persons are compared, and are in line."""
+    big = regions(
+        10,
+        recovered_funds=[10.0, 11, 9, 10, 12, 8, 10, 11, 9, 100],
+        insured_total=[10000, 11000, 9000, 10000, 12000, 8000, 10000, 11000, 9000, 100000],
+    )
+    assert peers(SPEC, big, {}) == {}
+    odd = {**big, "440009": {"recovered_funds": 1000.0, "insured_total": 100000}}
+    assert flags(peers(SPEC, odd, {})) == {"440009": ["recovered_per_10k_insured"]}
+
+
+def test_a_difference_within_the_band_is_not_flagged_however_large_its_z() -> None:
+    """Nine regions score 90.0 and one 88.5: the z-score is huge (the spread is 0), the difference is not."""
+    xs = [90.0] * 9 + [88.5]
+    assert abs(modified_z(88.5, xs) or 0) > Z_LIMIT
+    assert peers(SPEC, regions(10, total_score=xs), {}) == {}
 
 
 # --- year over year ---------------------------------------------------------------------------------------
@@ -276,3 +294,10 @@ def test_prior_export_from_hostile_csv_is_refused(tmp_path: Path) -> None:
         csv.writer(fh).writerows([["a", "b"], ["=cmd|' /C calc'!A0", "1"]])
     with pytest.raises(PriorError):
         load_prior(path, SPEC)
+
+
+def test_readme_shows_what_check_with_prior_prints() -> None:
+    now, before = next(NOW.glob(f"{PLANTED}_*.xlsx")), next(BEFORE.glob(f"{PLANTED}_*.xlsx"))
+    result = runner.invoke(app, ["check", str(now), "--prior", str(before)])
+    (line,) = [x.strip() for x in result.output.splitlines() if "(outlier)" in x]
+    assert line in (ROOT / "README.md").read_text(encoding="utf-8")

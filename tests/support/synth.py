@@ -92,7 +92,7 @@ def earlier(
     growth: tuple[float, float] = (0.0, 0.06),
     attempts: int = 200,
 ) -> dict[str, Any]:
-    """The same region's return a year earlier: figures grown by ``growth`` since (±2 % each), bounded
+    """The same region's return a year earlier: figures grown by ``growth`` since (±1 % each), bounded
     ones a little lower, and the figures this year restates (上年三公经费) exactly last year's totals."""
     for _ in range(attempts):
         grew = 1 + rng.uniform(*growth)
@@ -104,12 +104,12 @@ def earlier(
             elif f.kind == "date" and isinstance(v, dt.date):
                 out[f.id] = v.replace(year=v.year - 1, day=min(v.day, 28))
             elif f.numeric and isinstance(v, int | float) and not f.max:
-                x = v / grew * rng.uniform(0.98, 1.02)
+                x = v / grew * rng.uniform(0.99, 1.01)
                 out[f.id] = (
                     excel_round(x, f.decimals if f.decimals is not None else 2) if f.kind == "number" else round(x)
                 )
             elif f.numeric and isinstance(v, int | float):
-                out[f.id] = excel_round(max(f.min or 0, v - rng.uniform(0, 0.5)), f.decimals or 2)
+                out[f.id] = excel_round(max(f.min or 0, v - rng.uniform(0, 0.2)), f.decimals or 2)
             else:
                 out[f.id] = v
         for f in spec.fields.values():

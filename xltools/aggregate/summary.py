@@ -423,6 +423,8 @@ class _Writer:
             self.put(ws, row, 4, localise(f.params.get("label"), ZH))
             self.put(ws, row, 5, f.text(ZH))
             row += 1
+        if not self.s.outliers:  # no sentences to size the message column: wide enough for the title
+            ws.measure.width(5, caps[5])
         ws.fit()
         ws.freeze_panes(3, 0)
         _print_setup(ws, (2, 2), title)

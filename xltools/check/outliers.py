@@ -9,6 +9,11 @@ never change a total.
   (more than half the regions report the same figure) the mean absolute deviation takes its place
   (z = (x − median)/(1.2533·MeanAD)); when that is 0 too, every region reports the same and nothing stands out.
   A plain 3σ rule is not used: with ten regions its largest possible |z| is (n−1)/√n ≈ 2.85.
+  Only figures that do not grow with a region's size are compared across regions — rates, percentages,
+  scores and spec ratios (what the summary does not sum): a county three times its neighbour's size has three
+  times the money, which is no outlier. And a figure is flagged only when it is also further from the median
+  than its band (the same `change` that bounds a year's move): when nine regions score 90.0 and one 88.5, the
+  z-score is large but the difference is not.
 - Restated: a field the spec says restates last year (上年三公经费 restates 三公经费合计) must equal it.
 """
 
@@ -42,11 +47,12 @@ class Figure:
     band: float | None
     cell_of: str  # the field whose cell the finding points at
     fraction: bool = False  # stored as a fraction, shown as a percentage (execution rate)
+    summed: bool = False  # grows with the region's size (the summary sums it): not compared across regions
 
 
 def figures(spec: Spec) -> list[Figure]:
     out = [
-        Figure(f.id, f.name, f.shown_unit, f.change, f.id, f.percent)
+        Figure(f.id, f.name, f.shown_unit, f.change, f.id, f.percent, f.aggregate.how == "sum")
         for f in spec.fields.values()
         if f.key and f.numeric and f.id not in spec.unique_by
     ]
@@ -131,9 +137,12 @@ def year_over_year(
 
 
 def peers(spec: Spec, now: Mapping[str, Values], where: Mapping[str, Where]) -> dict[str, list[Finding]]:
-    """Findings per region code: figures that stand beyond |z| 3.5 from the other regions (5 or more)."""
+    """Findings per region code: size-free figures that stand beyond |z| 3.5 from the other regions (5 or
+    more), and further from their median than the figure's band."""
     out: dict[str, list[Finding]] = {}
     for fig in figures(spec):
+        if fig.summed:
+            continue
         xs = {code: x for code, values in now.items() if (x := value(spec, fig, values)) is not None}
         if len(xs) < MIN_PEERS:
             continue
@@ -142,6 +151,8 @@ def peers(spec: Spec, now: Mapping[str, Values], where: Mapping[str, Where]) -> 
             z = modified_z(x, list(xs.values()))
             if z is None or abs(z) <= Z_LIMIT:
                 continue
+            if fig.band is not None and abs(x - median) <= fig.band * abs(median):
+                continue  # far in z, near in fact
             sheet, cell = where.get(code, {}).get(fig.cell_of, ("", ""))
             params = {"label": fig.name, "now": _figure(x, fig), "median": _figure(median, fig), "z": f"{z:+.1f}"}
             out.setdefault(code, []).append(
