@@ -262,6 +262,7 @@ def test_check_with_prior_finds_a_copied_three_costs_paragraph(tmp_path: Path) -
         ("missing.xlsx", "找不到上年数据"),
         ("notes.txt", "不是上年的报表"),
         ("same-year", "年度"),
+        ("two-years-back", "上一年"),
         ("other-spec", "不是本表样"),
         ("other-spec-folder", "没有可用的上年报表"),
         ("garbage.xlsx", "上年"),
@@ -276,6 +277,8 @@ def test_unusable_prior_is_one_line_and_exit_2(prior: str, words: str, tmp_path:
         path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     elif prior == "same-year":
         path = NOW
+    elif prior == "two-years-back":
+        path = make_return(tmp_path, {"fill_date": "2022-03-01"}, name="2021.xlsx", year=2021)
     elif prior == "other-spec":
         path = next((ROOT / "samples" / "project_2021").glob("*.xlsx"))
     elif prior == "other-spec-folder":
@@ -301,3 +304,31 @@ def test_readme_shows_what_check_with_prior_prints() -> None:
     result = runner.invoke(app, ["check", str(now), "--prior", str(before)])
     (line,) = [x.strip() for x in result.output.splitlines() if "(outlier)" in x]
     assert line in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_another_specs_summary_is_not_last_years(tmp_path: Path) -> None:
+    summary = aggregate([ROOT / "samples" / "project_2021"])
+    write_outputs(summary, tmp_path / "p.xlsx")
+    with pytest.raises(PriorError):
+        load_prior(tmp_path / "p.xlsx", SPEC)
+
+
+def test_an_export_of_several_years_gives_the_latest(tmp_path: Path) -> None:
+    write_outputs(aggregate([BEFORE]), tmp_path / "s.xlsx", tmp_path / "s.csv")
+    text = (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
+    older = text.splitlines()[1:]
+    older = [line.replace(",2022,", ",2021,", 1) for line in older]
+    (tmp_path / "m.csv").write_text(text + "\n".join(older) + "\n", encoding="utf-8-sig")
+    assert load_prior(tmp_path / "m.csv", SPEC).values == load_prior(tmp_path / "s.csv", SPEC).values
+
+
+def test_check_with_prior_on_a_mixed_inbox_checks_every_file(tmp_path: Path) -> None:
+    """A project return in the inbox does not fit last year's yibao folder: it is checked, not compared,
+    and said so; the others are compared."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for src in (next(NOW.glob(f"{PLANTED}_*.xlsx")), next((ROOT / "samples" / "project_2021").glob("*.xlsx"))):
+        (inbox / src.name).write_bytes(src.read_bytes())
+    result = runner.invoke(app, ["check", str(inbox), "--prior", str(BEFORE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"code": "outlier"' in result.output and "project" in result.output

@@ -342,3 +342,28 @@ def test_library_api_writes_prefilled_templates(tmp_path: Path) -> None:
     sheet, cell = layout_of(SPEC).where("ind_name", 0)
     names = {p.name[:6]: openpyxl.load_workbook(p)[sheet][cell].value for p in paths}
     assert names["440222"] == t.rows["440222"][0]["ind_name"] and names["440203"] is None
+
+
+def test_a_column_given_twice_is_refused_at_its_header(tmp_path: Path) -> None:
+    rows = [["ind_target" if i == 0 else "999", *r] for i, r in enumerate(sample_rows())]
+    t = read_targets(write_csv(tmp_path / "t.csv", rows), SPEC, 2025)
+    assert [(f.code, f.detail, f.cell) for f in t.report.findings] == [("template", "targets_twice", "H1")]
+
+
+def test_a_list_split_over_sheets_is_refused(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    header, *rows = sample_rows()
+    ws2 = wb.create_sheet("乐昌")
+    for ws, part in ((wb.active, [r for r in rows if r[0] == "440222"]), (ws2, [r for r in rows if r[0] == "440281"])):
+        ws.append(header)
+        for r in part:
+            ws.append(r)
+    wb.save(tmp_path / "t.xlsx")
+    t = read_targets(tmp_path / "t.xlsx", SPEC, 2025)
+    assert not t.usable and [f.detail for f in t.report.findings] == ["targets_sheets"]
+
+
+def test_a_gbk_csv_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(SAMPLE.read_text(encoding="utf-8").encode("gbk"))
+    assert read_targets(path, SPEC, 2025).usable

@@ -246,7 +246,11 @@ def check_cmd(
     if prior is not None:
         from xltools.aggregate.prior import check_with_prior
 
-        checked = iter(_guarded(check_with_prior, lg, paths, prior, schemas, n, spec, year, names))
+        skipped: list[Any] = []
+        checked = iter(_guarded(check_with_prior, lg, paths, prior, schemas, n, spec, year, names, skipped))
+        for file, problem in skipped:
+            reason = say(f"prior.{problem.detail}", lg, **problem.params)
+            typer.echo(say("prior.skipped", lg, file=Path(file).name, reason=reason), err=True)
     else:
         checked = iter(_guarded(check_files, lg, paths, schemas, n, None, spec, year, names))
     reports = [unreadable_report(i.name, i.problem, reason="") if i.problem else next(checked) for i in inputs]

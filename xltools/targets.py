@@ -27,6 +27,7 @@ from xltools.spec.expr import EvalError, evaluate
 COLUMNS = TARGET_LIST_COLUMNS
 OPTIONAL = ("spec", "year")
 PREFILLED = TARGET_COLUMNS  # what a region's template gets prefilled and locked
+MAX_ROWS = 100_000  # rows of a list (10,000 regions × 10 indicators); a longer one is refused, never cut
 
 
 @dataclass
@@ -71,6 +72,18 @@ def read_targets(path: Path | str, spec: Spec, year: int) -> Targets:
             Finding("template", ERROR, sheet, "A1", detail="targets_columns", params={"columns": ", ".join(missing)})
         )
         return out
+    twice = [j for j, h in enumerate(header) if h in (*COLUMNS, *OPTIONAL) and header.index(h) != j]
+    if twice:  # which copy would count is a guess: refuse it
+        j = twice[0]
+        report.findings.append(
+            Finding("template", ERROR, sheet, a1(0, j), detail="targets_twice", params={"column": header[j]})
+        )
+        return out
+    if len(table) > MAX_ROWS:
+        report.findings.append(
+            Finding("range", ERROR, sheet, a1(MAX_ROWS, 0), detail="targets_too_long", params={"rows": MAX_ROWS})
+        )
+        return out
     col = {name: header.index(name) for name in (*COLUMNS, *OPTIONAL) if name in header}
     labels = {spec.field(c).label for c in COLUMNS}
     found: list[Finding] = []
@@ -107,11 +120,15 @@ def _table(path: Path) -> tuple[str, list[list[Any]]]:
     if not path.is_file():
         raise Unreadable("not_found")
     if path.suffix.lower() == ".csv":
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                return path.name, [row for row, _ in zip(csv.reader(fh), range(100_000), strict=False)]
-        except (OSError, UnicodeDecodeError, csv.Error):
-            raise Unreadable("unknown_format") from None
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV in GBK
+            try:
+                with path.open(encoding=encoding, newline="") as fh:
+                    return path.name, [row for row, _ in zip(csv.reader(fh), range(MAX_ROWS + 1), strict=False)]
+            except UnicodeDecodeError:
+                continue
+            except (OSError, csv.Error):
+                break
+        raise Unreadable("unknown_format")
     sniff(path)
     with Package(path):
         pass
@@ -119,14 +136,23 @@ def _table(path: Path) -> tuple[str, list[list[Any]]]:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = [
-            list(r)
-            for r, _ in zip(ws.iter_rows(values_only=True, max_row=100_000, max_col=30), range(100_000), strict=False)
-        ]
-        return ws.title, rows
+        sheets = {ws.title: _rows(ws) for ws in wb.worksheets if ws.sheet_state == "visible"}
     except Exception:
         raise Unreadable("damaged") from None
+    filled = [name for name, rows in sheets.items() if any(v not in (None, "") for r in rows for v in r)]
+    if len(filled) > 1:  # a list split over sheets would lose the rows of all but one
+        raise Unreadable("targets_sheets", sheets=", ".join(filled[:5]))
+    name = filled[0] if filled else next(iter(sheets), "")
+    return name, sheets.get(name, [])
+
+
+def _rows(ws: Any) -> list[list[Any]]:
+    return [
+        list(r)
+        for r, _ in zip(
+            ws.iter_rows(values_only=True, max_row=MAX_ROWS + 1, max_col=30), range(MAX_ROWS + 1), strict=False
+        )
+    ]
 
 
 def _meta_columns(

@@ -162,8 +162,8 @@ def aggregate(
         from xltools.aggregate.prior import PriorError, load_prior
 
         last = load_prior(prior, spec_obj, schemas, jobs or 1)
-        if last.year is not None and last.year >= year:
-            raise PriorError("year", prior=last.year, year=year)
+        if last.year is not None and last.year != year - 1:
+            raise PriorError("year", prior=last.year, year=year, expected=year - 1)
     trusted = [s for subs_ in by_region.values() for s in subs_ if s.in_totals]
     outliers = flag_outliers(trusted, spec_obj, last)
     rejected: dict[str, list[Submission]] = {}

@@ -89,6 +89,8 @@ def _from_summary(path: Path, spec: Spec) -> Prior:
     if not columns:
         raise PriorError("other_spec", path=str(path), spec="")
     title = str(rows[0][0] or "")
+    if spec.title not in title:  # another spec's summary may share some headings (总分, 执行率)
+        raise PriorError("other_spec", path=str(path), spec=title[:40])
     pattern = re.escape(w("summary.year_of", year="YEAR")).replace("YEAR", r"(\d{4})")  # as the title says it
     year = int(m.group(1)) if (m := re.search(pattern, title)) else None
     code_col = 1
@@ -122,6 +124,8 @@ def _from_export(path: Path, spec: Spec) -> Prior:
     if rows.empty:
         raise PriorError("other_spec", path=str(path), spec=",".join(sorted(set(df["spec"].astype(str)))))
     years = sorted({int(y) for y in rows["year"].astype(str) if y.isdigit()})
+    if len(years) > 1:  # an export of several years: last year's is the latest one in it
+        rows = rows[rows["year"].astype(str) == str(years[-1])]
     by_region: dict[str, dict[str, Any]] = {}
     for code, fid, raw in zip(rows["region_code"].astype(str), rows["field"].astype(str), rows["value"], strict=True):
         f = spec.fields.get(fid)
@@ -154,8 +158,11 @@ def check_with_prior(
     expect_spec: str | None = None,
     expect_year: int | None = None,
     names: list[str] | None = None,
+    skipped: list[tuple[str, PriorError]] | None = None,
 ) -> list[Any]:
-    """`check_files`, and each return's key figures against last year's (`xltools check --prior`)."""
+    """`check_files`, and each return's key figures against last year's (`xltools check --prior`). A file the
+    prior does not fit (another spec or year) is checked but not compared, and listed in ``skipped``; when it
+    fits no file at all, PriorError."""
     from xltools.check.outliers import year_over_year
     from xltools.check.pipeline import finish, ordered, prepare_all, validate_all
     from xltools.spec import load_spec
@@ -164,18 +171,38 @@ def check_with_prior(
     prepared = prepare_all(paths, schemas, jobs, None, expected, expect_year, names)
     validate_all(prepared)
     reports = [finish(p) for p in prepared]
-    loaded: dict[str, Prior] = {}
+    loaded: dict[str, Prior | PriorError] = {}
+    problems: list[tuple[str, PriorError]] = []
+    compared = 0
     for p in prepared:
         if p.typed is None or p.ext is None:
             continue
         spec = p.typed.spec
         if spec.id not in loaded:
-            loaded[spec.id] = load_prior(prior, spec, schemas, jobs)
+            try:
+                loaded[spec.id] = load_prior(prior, spec, schemas, jobs)
+            except PriorError as e:
+                loaded[spec.id] = e
         last = loaded[spec.id]
-        if last.year is not None and p.report.year is not None and last.year >= p.report.year:
-            raise PriorError("year", prior=last.year, year=p.report.year)
+        year = p.report.year
+        if isinstance(last, PriorError) or (last.year is not None and year is not None and last.year != year - 1):
+            # this file is of another spec or year than the prior: it stays checked, just not compared
+            problems.append(
+                (
+                    p.report.file,
+                    last
+                    if isinstance(last, PriorError)
+                    else PriorError("year", prior=last.year, year=year, expected=(year or 0) - 1),
+                )
+            )
+            continue
+        compared += 1
         values = {k: v for k, v in p.typed.values.items() if k not in p.typed.unknown}
         key = key_of(spec, p.report.region_code or "", values)
         found = year_over_year(spec, {key: values}, last.values, {key: p.ext.where})
         p.report.findings = ordered(spec, [*p.report.findings, *found.get(key, [])])
+    if problems and not compared:
+        raise problems[0][1]  # the prior fits none of the files: one line, exit 2
+    if skipped is not None:
+        skipped.extend(problems)
     return reports

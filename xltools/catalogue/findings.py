@@ -300,6 +300,18 @@ ENTRIES: dict[str, Entry] = {
         "(a figure copied from an earlier year?).",
     ),
     # --- targets lists ---------------------------------------------------------------------------------
+    "template.targets_twice": Entry(
+        "列“{column}”出现了不止一次：请删去多余的一列。",
+        "the column “{column}” appears more than once: delete the extra one.",
+    ),
+    "range.targets_too_long": Entry(
+        "指标清单超过 {rows} 行，未读取：请按表样分开制作。",
+        "the targets list has more than {rows} rows and was not read.",
+    ),
+    "unreadable.targets_sheets": Entry(
+        "指标清单写在多个工作表中（{sheets}）：请放在同一个工作表里。",
+        "the targets list is spread over several sheets ({sheets}): put it on one sheet.",
+    ),
     "template.targets_columns": Entry(
         "指标目标清单缺少这些列：{columns}（第一行应为列名）",
         "the targets list lacks these columns: {columns} (the first row names them)",

@@ -158,8 +158,10 @@ ENTRIES |= {
     "prior.empty": Entry("文件夹 {path} 中没有可用的上年报表", "no usable return of last year in {path}"),
     "prior.other_spec": Entry("{path} 不是本表样的数据（{spec}）", "{path} holds another spec's figures ({spec})"),
     "prior.year": Entry(
-        "上年数据是 {prior} 年度的，不早于本次的 {year} 年度", "last year's figures are for {prior}, not before {year}"
+        "上年数据是 {prior} 年度的，不是本次 {year} 年度的上一年（应为 {expected} 年度）",
+        "the prior figures are for {prior}, not the year before {year} ({expected})",
     ),
+    "prior.skipped": Entry("{file}：未与上年比较（{reason}）", "{file}: not compared with last year ({reason})"),
     "summary.outliers_sheet": Entry("异常提示", "Outliers"),
     "summary.outliers_title": Entry("异常提示：{spec}{year} 年度", "Outliers: {spec}, {year}"),
     "summary.outliers_note": Entry(
