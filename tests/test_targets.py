@@ -367,3 +367,32 @@ def test_a_gbk_csv_is_read(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(SAMPLE.read_text(encoding="utf-8").encode("gbk"))
     assert read_targets(path, SPEC, 2025).usable
+
+
+def test_targets_and_targets_template_together_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["make-template", "-s", "yibao_dept", "--targets", str(SAMPLE), "--targets-template", str(tmp_path / "t.xlsx")],
+    )
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_english_lists_the_prefilled_regions_in_english(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "make-template",
+            "-s",
+            "yibao_dept",
+            "-y",
+            "2025",
+            "--targets",
+            str(SAMPLE),
+            "-o",
+            str(tmp_path / "o"),
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0 and "始兴县, 乐昌市" in result.output, result.output

@@ -137,6 +137,8 @@ def make_template_cmd(
     s = _guarded(load_spec, lg, spec, schemas)
     y = year or default_year()
     rows = None
+    if targets is not None and targets_template is not None:
+        raise _fail(say("cli.targets_both", lg))
     if targets is not None or targets_template is not None:
         from xltools.targets import COLUMNS, accepts_targets, read_targets, write_targets_template
 
@@ -163,7 +165,8 @@ def make_template_cmd(
         typer.echo(say("cli.templates_written", lg, count=len(paths), path=f"{folder}/"))
         if rows is not None:
             named = [f"{r.name}" for r in s.regions.regions if r.code in rows]
-            typer.echo(say("cli.targets_applied", lg, count=len(named), names="、".join(named) or "—"))
+            sep = say("cli.list_separator", lg)
+            typer.echo(say("cli.targets_applied", lg, count=len(named), names=sep.join(named) or "—"))
         return
     r = None
     if region is not None:

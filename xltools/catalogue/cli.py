@@ -160,6 +160,11 @@ ENTRIES: dict[str, Entry] = {
         "表样 {spec} 没有含 {columns} 的指标表，不能预填指标。",
         "spec {spec} has no indicator table with {columns}, so it cannot take targets.",
     ),
+    "cli.targets_both": Entry(
+        "--targets 与 --targets-template 不能同时使用：先用 --targets-template 写出清单样表，填好后再用 --targets。",
+        "--targets and --targets-template cannot be used together: write the empty list first, fill it, then pass it to --targets.",
+    ),
+    "cli.list_separator": Entry("、", ", "),
     "cli.targets_applied": Entry(
         "其中 {count} 个地区的指标已按清单预填并锁定：{names}；其余地区的指标表留空，由地区填写。",
         "{count} of them have their indicators prefilled and locked from the list: {names}; the others' tables "
