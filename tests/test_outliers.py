@@ -332,3 +332,16 @@ def test_check_with_prior_on_a_mixed_inbox_checks_every_file(tmp_path: Path) -> 
     result = runner.invoke(app, ["check", str(inbox), "--prior", str(BEFORE), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"code": "outlier"' in result.output and "project" in result.output
+
+
+def test_a_prior_without_the_region_is_said_not_passed_in_silence(tmp_path: Path) -> None:
+    now = next(NOW.glob(f"{PLANTED}_*.xlsx"))
+    other = next(BEFORE.glob("440222_*.xlsx"))
+    result = runner.invoke(app, ["check", str(now), "--prior", str(other)])
+    assert result.exit_code == 2 and "没有 440224 的报表" in result.output, result.output
+    both = tmp_path / "inbox"
+    both.mkdir()
+    for src in (now, next(NOW.glob("440222_*.xlsx"))):
+        (both / src.name).write_bytes(src.read_bytes())
+    result = runner.invoke(app, ["check", str(both), "--prior", str(other)])
+    assert result.exit_code == 0 and "未与上年比较" in result.output and "440224" in result.output, result.output

@@ -196,9 +196,12 @@ def check_with_prior(
                 )
             )
             continue
-        compared += 1
         values = {k: v for k, v in p.typed.values.items() if k not in p.typed.unknown}
         key = key_of(spec, p.report.region_code or "", values)
+        if key not in last.values:  # nothing of this region last year: say so, never a silent pass
+            problems.append((p.report.file, PriorError("no_region", region=key.replace("|", " "), path=str(prior))))
+            continue
+        compared += 1
         found = year_over_year(spec, {key: values}, last.values, {key: p.ext.where})
         p.report.findings = ordered(spec, [*p.report.findings, *found.get(key, [])])
     if problems and not compared:

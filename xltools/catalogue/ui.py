@@ -161,6 +161,9 @@ ENTRIES |= {
         "上年数据是 {prior} 年度的，不是本次 {year} 年度的上一年（应为 {expected} 年度）",
         "the prior figures are for {prior}, not the year before {year} ({expected})",
     ),
+    "prior.no_region": Entry(
+        "上年数据（{path}）中没有 {region} 的报表", "last year's figures ({path}) hold no return of {region}"
+    ),
     "prior.skipped": Entry("{file}：未与上年比较（{reason}）", "{file}: not compared with last year ({reason})"),
     "summary.outliers_sheet": Entry("异常提示", "Outliers"),
     "summary.outliers_title": Entry("异常提示：{spec}{year} 年度", "Outliers: {spec}, {year}"),
