@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from returns import LECHANG, cell_of, make_return, seed
 from support.fill import fill_return
@@ -122,3 +123,29 @@ def test_unreadable_version_is_one_line_exit_2(bad: str, tmp_path: Path) -> None
         result = runner.invoke(app, ["diff", *args])
         assert result.exit_code == 2, result.output
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_the_same_value_written_another_way_is_no_change(tmp_path: Path) -> None:
+    a = make_return(tmp_path, name="a.xlsx")
+    b = make_return(tmp_path, {"insured_residents": "174,537", "penalties": "８６.１１"}, name="b.xlsx")
+    assert diff_returns(a, b).changed == []
+
+
+def test_a_renamed_sheet_is_its_finding_not_a_list_of_emptied_values(tmp_path: Path) -> None:
+    a = make_return(tmp_path, name="a.xlsx")
+
+    def rename(wb: openpyxl.Workbook) -> None:
+        wb["业务情况"].title = "业务"
+
+    b = make_return(tmp_path, name="b.xlsx", edit=rename)
+    d = diff_returns(a, b)
+    assert d.changed == []
+    assert any(f.code == "tampered" for f in d.new_findings)
+
+
+def test_json_shows_counts_as_integers(versions: tuple[Path, Path], tmp_path: Path) -> None:
+    a = make_return(tmp_path, name="a.xlsx")
+    b = make_return(tmp_path, {"inspection_visits": 70}, name="b.xlsx")
+    data = json.loads(runner.invoke(app, ["diff", str(a), str(b), "--format", "json"]).output)
+    (change,) = [c for c in data["changed"] if c["field"] == "inspection_visits"]
+    assert change["new"] == 70 and isinstance(change["old"], int)

@@ -109,27 +109,42 @@ def _identity(f: Finding) -> tuple[str, str, str, str, str]:
 
 
 def _changes(before: Prepared, after: Prepared) -> list[Change]:
-    assert before.ext is not None and after.ext is not None and after.typed is not None
+    """Values that differ as `check` reads them (174537 and "174,537" are one value); a value read in neither
+    version's structure (a name moved, a sheet renamed) is left to its `tampered` finding, never shown as
+    emptied."""
+    assert before.ext is not None and after.ext is not None and after.typed is not None and before.typed is not None
     spec = after.typed.spec
     out: list[Change] = []
     for f in spec.inputs:
-        a, b = before.ext.scalars.get(f.id), after.ext.scalars.get(f.id)
+        if f.id not in before.ext.where or f.id not in after.ext.where:
+            continue
+        a, b = _read(before, f.id), _read(after, f.id)
         if _same(a, b):
             continue
         sheet, cell = after.ext.locate(f.id)
         out.append(Change(f.id, f.name, sheet, cell, a, b))
     if spec.table is not None:
         for c in spec.table.columns:
-            olds, news = before.ext.table.get(c.id, []), after.ext.table.get(c.id, [])
+            if c.id not in before.ext.table or c.id not in after.ext.table:
+                continue
             for i in range(spec.table.rows):
-                a = olds[i] if i < len(olds) else None
-                b = news[i] if i < len(news) else None
+                a, b = _read(before, c.id, i), _read(after, c.id, i)
                 if _same(a, b):
                     continue
                 sheet, cell = after.ext.locate(c.id, i)
-                label = Msg.of("diff.row", label=c.name, row=i + 1)
-                out.append(Change(c.id, label, sheet, cell, a, b))
+                out.append(Change(c.id, Msg.of("diff.row", label=c.name, row=i + 1), sheet, cell, a, b))
     return out
+
+
+def _read(p: Prepared, fid: str, row: int | None = None) -> Any:
+    """A value as `check` typed it; the cell's own content when it could not be typed (约2万 stays 约2万)."""
+    assert p.typed is not None and p.ext is not None
+    if row is None:
+        return p.ext.scalars.get(fid) if fid in p.typed.unknown else p.typed.values.get(fid)
+    typed, raw = p.typed.table.get(fid, []), p.ext.table.get(fid, [])
+    if (fid, row) in p.typed.table_unknown or row >= len(typed):
+        return raw[row] if row < len(raw) else None
+    return typed[row]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -141,6 +156,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _plain(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)  # a count read as 68.0 is 68
     if isinstance(v, dt.datetime | dt.date):
         return v.isoformat()[:10] if isinstance(v, dt.datetime) and v.time() == dt.time() else v.isoformat()
     return v
