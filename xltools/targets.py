@@ -16,7 +16,7 @@ from typing import Any
 
 from xltools.atomic import outputs
 from xltools.catalogue import Msg, Text
-from xltools.check.values import coerce, expected_kind, is_blank, normalise_text
+from xltools.check.values import bounds, coerce, expected_kind, is_blank, normalise_text, within
 from xltools.contract import TARGET_COLUMNS, TARGET_LIST_COLUMNS, a1
 from xltools.findings import ERROR, WARNING, Finding, Report
 from xltools.read import Unreadable, sniff
@@ -236,19 +236,8 @@ def _cell(f: Field, raw: Any, sheet: str, cell: str, row: dict[str, Any]) -> tup
             ]
     elif f.choices and value not in f.choices:
         return None, [Finding("choice", ERROR, sheet, cell, f.id, "", params, f.choices, raw)]
-    if f.numeric and isinstance(value, int | float):
-        low = f.min is not None and (value <= f.min if f.min_exclusive else value < f.min)
-        high = f.max is not None and value > f.max
-        if low or high:
-            sign = ">" if f.min_exclusive else "≥"
-            expected = (
-                Msg.of("range.between", min=f.min, max=f.max)
-                if f.min is not None and f.max is not None
-                else f"{sign} {f.min:g}"
-                if f.min is not None
-                else f"≤ {f.max:g}"
-            )
-            return None, [Finding("range", ERROR, sheet, cell, f.id, "", params, expected, value)]
+    if f.numeric and isinstance(value, int | float) and not within(f, value):
+        return None, [Finding("range", ERROR, sheet, cell, f.id, "", params, bounds(f), value)]
     return value, []
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from xltools.catalogue import Msg, Text
+from xltools.catalogue import Text
+from xltools.check.values import bounds
 from xltools.findings import ERROR, WARNING
 from xltools.spec import Field, Spec
 
@@ -70,14 +71,12 @@ def _checks(f: Field) -> tuple[list[pa.Check], list[CheckMeta]]:
     if f.numeric:
         if f.min is not None and f.max is not None:
             checks.append(pa.Check.in_range(f.min, f.max, include_min=not f.min_exclusive))
-            meta.append(CheckMeta("range", Msg.of("range.between", min=f.min, max=f.max)))
         elif f.min is not None:
             checks.append(pa.Check.gt(f.min) if f.min_exclusive else pa.Check.ge(f.min))
-            sign = ">" if f.min_exclusive else "≥"
-            meta.append(CheckMeta("range", f"{sign} {f.min:g}"))
         elif f.max is not None:
             checks.append(pa.Check.le(f.max))
-            meta.append(CheckMeta("range", f"≤ {f.max:g}"))
+        if (shown := bounds(f)) is not None:
+            meta.append(CheckMeta("range", shown))
     if f.kind == "number" and f.decimals is not None and not f.derived:
         d = f.decimals  # more digits than the form shows: totals differ from what the clerk sees
         checks.append(pa.Check(lambda s, d=d: (s.round(d) - s).abs() < 1e-9, name=f"decimals_{d}"))

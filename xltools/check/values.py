@@ -54,6 +54,21 @@ def expected_kind(field: Field) -> Msg:
     return Msg.of("kind.text")
 
 
+def bounds(field: Field) -> Msg | str | None:
+    """A numeric field's bounds as a finding shows them (在 0 到 100 之间, > 0, ≤ 1), or None."""
+    if field.min is not None and field.max is not None:
+        return Msg.of("range.between", min=field.min, max=field.max)
+    if field.min is not None:
+        return f"{'>' if field.min_exclusive else '≥'} {field.min:g}"
+    return f"≤ {field.max:g}" if field.max is not None else None
+
+
+def within(field: Field, value: float) -> bool:
+    """``value`` is inside the field's bounds (the exclusive minimum honoured)."""
+    low = field.min is not None and (value <= field.min if field.min_exclusive else value < field.min)
+    return not low and not (field.max is not None and value > field.max)
+
+
 def coerce(raw: Any, field: Field, date1904: bool = False, percent_format: bool = False) -> tuple[Any, Problem | None]:
     """(typed value or None when blank, problem or None). ``percent_format``: the cell shows a percentage."""
     if is_blank(raw):
