@@ -307,6 +307,7 @@ def test_targets_template_has_the_columns_and_dropdowns(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(out)["targets"]
     assert [c.value for c in ws[1]][: len(TARGET_LIST_COLUMNS)] == list(TARGET_LIST_COLUMNS)
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage  # one page wide
     sources = " ".join(str(dv.formula1) for dv in ws.data_validations.dataValidation)
     assert "正向(≥)" in sources and "产出指标" in sources and "lists!" in sources
     # An empty list read back is a finding, not an open template for everyone.

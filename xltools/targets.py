@@ -329,5 +329,9 @@ def write_targets_template(spec: Spec, path: Path | str, year: int) -> Path:
             ws.set_column(j, j, max(12, f.width or 12))
         ws.set_column(0, 0, 12)
         ws.freeze_panes(2, 0)
+        ws.set_paper(9)  # A4 landscape, one page wide, both header rows on every page
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, 1)
         wb.close()
     return path
