@@ -441,6 +441,9 @@ def console_summary(summary: Any, lang: str) -> str:
     return "\n".join(lines)
 
 
+import xltools.cli_desk  # noqa: E402, F401  (registers `desk` and `serve` on the app above)
+
+
 def main() -> None:
     from xltools.atomic import terminate_cleanly
 

@@ -75,6 +75,12 @@ def diff_returns(old: Path | str, new: Path | str, schemas: Path | None = None) 
     region, spec and year."""
     prepared = prepare_all([Path(old), Path(new)], schemas, 1)
     validate_all(prepared)
+    return diff_prepared(prepared[0], prepared[1])
+
+
+def diff_prepared(old: Prepared, new: Prepared) -> Diff:
+    """`diff_returns` over two returns prepared and validated already (the desk's checker has them)."""
+    prepared = [old, new]
     before, after = (finish(p) for p in prepared)
     for r, p in zip((before, after), prepared, strict=True):
         if r.unreadable or r.spec is None or p.typed is None:

@@ -142,7 +142,7 @@ def aggregate(
     if absent:
         raise AggregateError("not_found", paths=absent)
     found = find_returns(given)
-    if not found:
+    if not found and not (spec and year):  # with both given, a summary of no returns lists every region 未报送
         raise AggregateError("no_files")
     readable = [i for i in found if not i.problem]
     prepared = prepare_all(

@@ -64,10 +64,10 @@ class Entry:
 
 
 def _entries() -> dict[str, Entry]:
-    from xltools.catalogue import cli, findings, specs, ui
+    from xltools.catalogue import cli, desk, findings, specs, ui
 
     out: dict[str, Entry] = {}
-    for module in (findings, specs, ui, cli):
+    for module in (findings, specs, ui, cli, desk):
         for key, entry in module.ENTRIES.items():
             if key in out:
                 raise RuntimeError(f"catalogue key {key!r} defined twice")

@@ -284,6 +284,10 @@ ENTRIES: dict[str, Entry] = {
         "这是 {actual} 年度的报表，不是本次收集的 {expected} 年度，请使用 {expected} 年度表样。",
         "this return is for {actual}, not {expected}: use the {expected} template.",
     ),
+    "template.other_region": Entry(
+        "这是“{actual}”的报表，不能通过“{expected}”的报送链接上报：请上传本地区的报表。",
+        "this is the return of “{actual}”; it cannot be sent through the link of “{expected}”: upload your own region's return.",
+    ),
     # --- outlier ---------------------------------------------------------------------------------------
     "outlier.year": Entry(
         "“{label}”比上年变化 {change}（上年 {prior}，今年 {now}）{peers}，请核实。",

@@ -13,6 +13,7 @@ import contextlib
 import faulthandler
 import multiprocessing as mp
 import os
+import queue
 import signal
 import time
 from collections import deque
@@ -50,9 +51,11 @@ def _limit_memory(cap: int | None) -> None:
         pass
 
 
-def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None) -> None:
+def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None, init: Callable[[], None] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a worker that dies is reported as its file's reason, not as a dump on the console
+    if init is not None:
+        init()  # imports and set-up, before the cap: they are the worker's, not a file's
     _limit_memory(cap)
     while True:
         try:
@@ -75,9 +78,11 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, fn: Callable[[Any], Any], cap: int | None) -> None:
+    def __init__(
+        self, ctx: Any, fn: Callable[[Any], Any], cap: int | None, init: Callable[[], None] | None = None
+    ) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, fn, cap), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, fn, cap, init), daemon=True)
         self.process.start()
         child.close()
         self.jobs: deque[int] = deque()  # handed over, not yet answered (the first is in work)
@@ -176,3 +181,54 @@ class Pool(Generic[T, R]):
         w.jobs.clear()
         w.kill()
         return answered, 1
+
+
+class Warm(Generic[T, R]):
+    """Workers kept warm between calls (the desk's checkers): a call runs ``fn`` on one item in an idle
+    worker and waits for it; a worker that dies or runs out of time costs that call alone (a `Crash`) and
+    is replaced. Started with the spawn method: a server has threads, and forking them is unsafe."""
+
+    def __init__(
+        self,
+        fn: Callable[[T], R],
+        workers: int = 2,
+        timeout: float = TIMEOUT,
+        cap: int | None = MEMORY_CAP,
+        init: Callable[[], None] | None = None,
+    ) -> None:
+        self.fn, self.timeout, self.cap, self.init = fn, timeout, cap, init
+        self.ctx = mp.get_context("spawn")
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.all = max(1, workers)
+        for _ in range(self.all):
+            self.idle.put(self._fresh())
+
+    def _fresh(self) -> _Worker:
+        return _Worker(self.ctx, self.fn, self.cap, self.init)
+
+    def run(self, item: T) -> R | Crash:
+        w = self.idle.get()
+        try:
+            w.give([0], [item], self.timeout)
+            ready = wait([w.conn, w.process.sentinel], timeout=self.timeout)
+            if w.conn in ready:
+                with contextlib.suppress(EOFError, OSError):
+                    _, result = w.conn.recv()
+                    w.jobs.clear()
+                    return result  # type: ignore[no-any-return]
+            if not ready:
+                crash = Crash("timeout", f"{self.timeout:g}")
+            else:
+                w.process.join(timeout=1)
+                crash = _death(w.process)
+            w.kill()
+            w = self._fresh()
+            return crash
+        finally:
+            w.jobs.clear()
+            self.idle.put(w)
+
+    def close(self) -> None:
+        for _ in range(self.all):
+            w = self.idle.get()
+            w.stop() if w.process.is_alive() else w.kill()
