@@ -32,10 +32,13 @@ LAYERS = [
     ("xltools.paper", 7),
     ("xltools.versions", 7),
     ("xltools.targets", 7),
+    ("xltools.desk", 8),
     ("xltools.console", 8),
-    ("xltools.cli", 9),
-    ("xltools.__main__", 10),
-    ("xltools", 10),  # the root: the library's lazy front door
+    ("xltools.web", 9),
+    ("xltools.cli", 10),
+    ("xltools.cli_desk", 10),
+    ("xltools.__main__", 11),
+    ("xltools", 11),  # the root: the library's lazy front door
 ]
 
 

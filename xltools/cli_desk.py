@@ -21,7 +21,10 @@ desk_app = typer.Typer(
     help=t("cli.desk"), no_args_is_help=True, options_metavar=t("meta.options"), subcommand_metavar=t("meta.command")
 )
 user_app = typer.Typer(
-    help=t("cli.desk_user"), no_args_is_help=True, options_metavar=t("meta.options"), subcommand_metavar=t("meta.command")
+    help=t("cli.desk_user"),
+    no_args_is_help=True,
+    options_metavar=t("meta.options"),
+    subcommand_metavar=t("meta.command"),
 )
 desk_app.add_typer(user_app, name="user")
 app.add_typer(desk_app, name="desk")
@@ -68,7 +71,9 @@ def _format(fmt: str, lang: str) -> str:
 @desk_app.command("open", help=t("cli.desk_open"), options_metavar=t("meta.options"))
 def open_cmd(
     spec: Annotated[str, typer.Option("--spec", "-s", help=t("opt.spec_make"), metavar=t("meta.spec"))],
-    year: Annotated[int, typer.Option("--year", "-y", help=t("opt.year_make"), min=2000, max=2100, metavar=t("meta.year"))],
+    year: Annotated[
+        int, typer.Option("--year", "-y", help=t("opt.year_make"), min=2000, max=2100, metavar=t("meta.year"))
+    ],
     deadline: Annotated[str, typer.Option("--deadline", help=t("opt.deadline"), metavar="YYYY-MM-DD")],
     targets: Annotated[Path | None, typer.Option("--targets", help=t("opt.targets"), metavar=t("meta.file"))] = None,
     data: DataOpt = None,
@@ -106,7 +111,9 @@ def open_cmd(
 @user_app.command("add", help=t("cli.desk_user_add"), options_metavar=t("meta.options"))
 def user_add_cmd(
     name: Annotated[str, typer.Argument(help=t("page.user"), metavar="NAME")],
-    password_file: Annotated[Path, typer.Option("--password-file", help=t("opt.password_file"), metavar=t("meta.file"))],
+    password_file: Annotated[
+        Path, typer.Option("--password-file", help=t("opt.password_file"), metavar=t("meta.file"))
+    ],
     data: DataOpt = None,
     db: DbOpt = None,
     lang: LangOpt = None,
@@ -154,8 +161,12 @@ def serve_cmd(
     db: DbOpt = None,
     host: Annotated[str, typer.Option("--host", help=t("opt.host"), metavar="HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help=t("opt.port"), min=1, max=65535, metavar="PORT")] = 8000,
-    max_upload: Annotated[int, typer.Option("--max-upload", help=t("opt.max_upload"), min=1, max=2048, metavar="MB")] = 20,
-    checkers: Annotated[int, typer.Option("--checkers", help=t("opt.checkers"), min=1, max=32, metavar=t("meta.n"))] = 2,
+    max_upload: Annotated[
+        int, typer.Option("--max-upload", help=t("opt.max_upload"), min=1, max=2048, metavar="MB")
+    ] = 20,
+    checkers: Annotated[
+        int, typer.Option("--checkers", help=t("opt.checkers"), min=1, max=32, metavar=t("meta.n"))
+    ] = 2,
     lang: LangOpt = None,
 ) -> None:
     lg = _lang(lang)

@@ -19,7 +19,9 @@ ENTRIES: dict[str, Entry] = {
         "本次收集（{collection}）已截止关闭，不再接收上报。如需补报，请联系财政局。",
         "this collection ({collection}) is closed and takes no more returns; ask the bureau if you must send one.",
     ),
-    "desk.busy": Entry("同一地区正有另一份报表在保存，请稍后重试。", "another upload of this region is being saved: try again."),
+    "desk.busy": Entry(
+        "同一地区正有另一份报表在保存，请稍后重试。", "another upload of this region is being saved: try again."
+    ),
     "desk.summary_failed": Entry("汇总表未能生成：{reason}", "the summary could not be built: {reason}"),
     "desk.action": Entry("未知的审核操作“{action}”。", "unknown review action “{action}”."),
     "desk.comment_needed": Entry("退回时请写明退回原因。", "say why when you send a return back."),
@@ -36,7 +38,8 @@ ENTRIES: dict[str, Entry] = {
     ),
     "desk.db_error": Entry("无法打开数据库：{reason}", "the database cannot be opened: {reason}"),
     "desk.deadline": Entry(
-        "截止日期“{value}”不是日期，请写成 2026-03-31 的格式。", "the deadline “{value}” is not a date: write it as 2026-03-31."
+        "截止日期“{value}”不是日期，请写成 2026-03-31 的格式。",
+        "the deadline “{value}” is not a date: write it as 2026-03-31.",
     ),
     "desk.targets_bad": Entry(
         "审定指标清单有错误，未开启收集：", "the targets list has errors; the collection was not opened:"
@@ -46,7 +49,9 @@ ENTRIES: dict[str, Entry] = {
         "the file is over the {limit} MB limit and was not stored: upload the filled template (a return is under 1 MB).",
     ),
     "desk.no_file": Entry("请选择要上传的文件。", "choose a file to upload."),
-    "desk.bad_form": Entry("上传的内容不是文件表单，请用页面上的上传按钮。", "the upload is not a file form: use the page's upload button."),
+    "desk.bad_form": Entry(
+        "上传的内容不是文件表单，请用页面上的上传按钮。", "the upload is not a file form: use the page's upload button."
+    ),
     "desk.not_found": Entry(
         "链接无效：可能已被重新发放或输入有误。请使用财政局最新发给你的报送链接。",
         "this link does not work: it may have been reissued or mistyped. Use the latest link the bureau sent you.",
@@ -59,7 +64,9 @@ ENTRIES: dict[str, Entry] = {
     ),
     "desk.login_failed": Entry("用户名或密码不正确。", "wrong user name or password."),
     # the desk commands
-    "cli.desk": Entry("报送平台：开启收集、管理账号和报送链接。", "The collection desk: collections, logins and links."),
+    "cli.desk": Entry(
+        "报送平台：开启收集、管理账号和报送链接。", "The collection desk: collections, logins and links."
+    ),
     "cli.desk_open": Entry(
         "开启一次收集：为表样的每个地区生成报送链接，并给出财政局的管理令牌（只显示这一次）。\n\n"
         "示例：xltools desk open --spec yibao_dept --year 2025 --deadline 2026-03-31",
@@ -82,15 +89,24 @@ ENTRIES: dict[str, Entry] = {
         "Run the collection desk (web): counties upload through their links, the bureau keeps the ledger.\n\n"
         "Example: xltools serve --port 8000",
     ),
-    "opt.data": Entry("数据目录（SQLite 数据库和上传文件），默认 ./xltools-data", "data folder (SQLite and uploads), default ./xltools-data"),
-    "opt.db": Entry("数据库地址，如 postgresql+psycopg://用户@主机/库名", "database URL, e.g. postgresql+psycopg://user@host/db"),
+    "opt.data": Entry(
+        "数据目录（SQLite 数据库和上传文件），默认 ./xltools-data",
+        "data folder (SQLite and uploads), default ./xltools-data",
+    ),
+    "opt.db": Entry(
+        "数据库地址，如 postgresql+psycopg://用户@主机/库名", "database URL, e.g. postgresql+psycopg://user@host/db"
+    ),
     "opt.deadline": Entry("截止日期，如 2026-03-31", "deadline, e.g. 2026-03-31"),
-    "opt.base_url": Entry("报送平台的网址，用于生成各地链接，如 https://jxzp.example.gov.cn", "the desk's address, for the links"),
+    "opt.base_url": Entry(
+        "报送平台的网址，用于生成各地链接，如 https://jxzp.example.gov.cn", "the desk's address, for the links"
+    ),
     "opt.password_file": Entry("密码文件（第一行为密码）", "a file whose first line is the password"),
     "opt.collection": Entry("收集任务编号（只有一个时可省略）", "the collection (may be left out when there is one)"),
     "opt.reissue": Entry("重新发放（旧链接失效）", "reissue (the old link stops working)"),
     "opt.region_code": Entry("地区代码", "region code"),
-    "opt.host": Entry("监听地址，默认 127.0.0.1（放在反向代理之后）", "address to listen on, default 127.0.0.1 (behind a proxy)"),
+    "opt.host": Entry(
+        "监听地址，默认 127.0.0.1（放在反向代理之后）", "address to listen on, default 127.0.0.1 (behind a proxy)"
+    ),
     "opt.port": Entry("端口，默认 8000", "port, default 8000"),
     "opt.max_upload": Entry("上传文件大小上限（MB），默认 20", "upload size limit in MB, default 20"),
     "opt.checkers": Entry("常驻校验进程数，默认 2", "warm checker processes, default 2"),
@@ -102,10 +118,13 @@ ENTRIES: dict[str, Entry] = {
         "财政局管理令牌（用于接口，只显示这一次，请妥善保存）：{token}",
         "the bureau's admin token (for the API; shown only this once, keep it safe): {token}",
     ),
-    "cli.desk_links": Entry("各地报送链接（请分别发给各地，勿外传）：", "each region's link (send each to its region only):"),
+    "cli.desk_links": Entry(
+        "各地报送链接（请分别发给各地，勿外传）：", "each region's link (send each to its region only):"
+    ),
     "cli.desk_user_added": Entry("已添加用户 {name}。", "added user {name}."),
     "cli.desk_reissued": Entry(
-        "已为 {region} 重新发放链接，旧链接已失效：{url}", "reissued the link of {region}; the old one no longer works: {url}"
+        "已为 {region} 重新发放链接，旧链接已失效：{url}",
+        "reissued the link of {region}; the old one no longer works: {url}",
     ),
     "cli.desk_reissue_needed": Entry("请加 --reissue 确认重新发放。", "add --reissue to confirm."),
     "cli.serving": Entry(
@@ -178,10 +197,13 @@ ENTRIES: dict[str, Entry] = {
     "page.sign_out": Entry("退出登录", "Sign out"),
     "page.signed_in": Entry("当前用户：{name}", "signed in as {name}"),
     "page.ledger": Entry("报送台账", "Ledger"),
-    "page.collection": Entry("{spec} {year} 年度（{collection}），截止 {deadline}", "{spec} {year} ({collection}), deadline {deadline}"),
+    "page.collection": Entry(
+        "{spec} {year} 年度（{collection}），截止 {deadline}", "{spec} {year} ({collection}), deadline {deadline}"
+    ),
     "page.other_collections": Entry("其他收集任务：", "other collections:"),
     "page.no_collection": Entry(
-        "还没有收集任务。请在服务器上运行 xltools desk open 开启。", "no collection yet: run xltools desk open on the server."
+        "还没有收集任务。请在服务器上运行 xltools desk open 开启。",
+        "no collection yet: run xltools desk open on the server.",
     ),
     "page.counts": Entry("共 {total} 个地区", "{total} regions"),
     "page.summary": Entry("下载汇总表（.xlsx）", "Download the summary (.xlsx)"),

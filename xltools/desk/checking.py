@@ -59,9 +59,9 @@ def warm_up() -> None:
 
 def run(job: Job) -> Checked:
     """Check ``job.path`` as a return of ``job.region_code`` (in a worker)."""
+    from xltools.catalogue import Text
     from xltools.check.identify import template_error
     from xltools.check.pipeline import finish, prepare, validate_all
-    from xltools.catalogue import Text
     from xltools.report.annotate import annotate
     from xltools.spec import load_spec
     from xltools.versions import DiffError, diff_prepared

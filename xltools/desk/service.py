@@ -180,7 +180,11 @@ class Desk:
             issued = []
             for r in spec.regions.regions:
                 token = new_token()
-                s.add(Link(collection_id=cid, region_code=r.code, region_name=r.name, token=digest(token), issued_at=now()))
+                s.add(
+                    Link(
+                        collection_id=cid, region_code=r.code, region_name=r.name, token=digest(token), issued_at=now()
+                    )
+                )
                 issued.append(IssuedLink(r.code, r.name, token, f"{base}/r/{token}"))
             self._audit(s, user, "open", cid, detail=f"{spec.id} {year} {deadline.isoformat()}")
         return Opened(cid, admin, issued)
@@ -221,7 +225,9 @@ class Desk:
             if c is None:
                 raise DeskError("no_collection", collection=cid)
             old = s.scalars(
-                select(Link).where(Link.collection_id == cid, Link.region_code == region_code, Link.revoked_at.is_(None))
+                select(Link).where(
+                    Link.collection_id == cid, Link.region_code == region_code, Link.revoked_at.is_(None)
+                )
             ).first()
             if old is None:
                 raise DeskError("no_region", region=region_code, collection=cid)
@@ -272,9 +278,7 @@ class Desk:
         """The collection's regions (their current links) in list order."""
         with self.tx() as s:
             return list(
-                s.scalars(
-                    select(Link).where(Link.collection_id == cid, Link.revoked_at.is_(None)).order_by(Link.id)
-                )
+                s.scalars(select(Link).where(Link.collection_id == cid, Link.revoked_at.is_(None)).order_by(Link.id))
             )
 
     # --- staff ----------------------------------------------------------------------------------------
@@ -294,15 +298,16 @@ class Desk:
     def login(self, name: str, password: str) -> str | None:
         """A new session's cookie value, or None for a wrong name or password (the same time either way)."""
         from argon2 import PasswordHasher
-        from argon2.exceptions import VerificationError
+        from argon2.exceptions import InvalidHashError, VerificationError
 
         ph = PasswordHasher()
         with self.tx() as s:
             user = s.scalars(select(User).where(User.name == name[:80])).first()
             try:
                 ph.verify(user.password if user else _DUMMY_HASH, password)
-            except (VerificationError, Exception):
-                user = None if user is None else _failed(s, user)
+            except (VerificationError, InvalidHashError):
+                if user is not None:
+                    self._audit(s, user.name, "login_failed")
                 return None
             if user is None:
                 return None
@@ -468,7 +473,10 @@ class Desk:
             )
             versions = list(s.scalars(select(Version).where(Version.collection_id == cid).order_by(Version.number)))
             reviews = s.execute(
-                select(Review.version_id, Review.action).join(Version).where(Version.collection_id == cid).order_by(Review.id)
+                select(Review.version_id, Review.action)
+                .join(Version)
+                .where(Version.collection_id == cid)
+                .order_by(Review.id)
             ).all()
         return ledger_rows(c, links, versions, {vid: a for vid, a in reviews}, today or local(now()).date())
 
@@ -504,10 +512,6 @@ class Desk:
                 detail=detail,
             )
         )
-
-
-def _failed(s: Session, user: User) -> None:
-    Desk._audit(s, user.name, "login_failed")
 
 
 # A hash to verify against when the name is unknown, so a wrong name costs what a wrong password does.

@@ -86,7 +86,9 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None, check
             key = "desk.csrf"
         if wants_json(request) or request.url.path.startswith("/api/"):
             return JSONResponse({"error": key.split(".")[1], "message": say(key)}, status_code=exc.status_code)
-        return message("page.not_found_title" if exc.status_code == 404 else "page.error_title", say(key), exc.status_code)
+        return message(
+            "page.not_found_title" if exc.status_code == 404 else "page.error_title", say(key), exc.status_code
+        )
 
     return app
 

@@ -271,7 +271,13 @@ async def chase_csv(request: Request, cid: str) -> Response:
     w = csv.writer(out)
     w.writerow([say(k) for k in ("col.region_code", "col.region", "col.status", "col.preparer", "col.phone")])
     for r in rows:
-        cells = [r.region_code, r.region_name, say(f"status.{r.status}"), r.contact.get("preparer", ""), r.contact.get("phone", "")]
+        cells = [
+            r.region_code,
+            r.region_name,
+            say(f"status.{r.status}"),
+            r.contact.get("preparer", ""),
+            r.contact.get("phone", ""),
+        ]
         w.writerow([_as_text(x) for x in cells])
     from urllib.parse import quote
 

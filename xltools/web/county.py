@@ -9,10 +9,10 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
 
 from xltools.catalogue import say
 from xltools.desk import Access, DeskError
@@ -191,7 +191,9 @@ async def check_only(request: Request, token: str) -> Response:
         folder.cleanup()
     if wants_json(request):
         return JSONResponse({"version": None, "report": checked.report.to_dict("zh")})
-    result = _result(None, checked.status, checked.report_json("zh"), json.dumps(checked.diff) if checked.diff else None)
+    result = _result(
+        None, checked.status, checked.report_json("zh"), json.dumps(checked.diff) if checked.diff else None
+    )
     result["file"] = up.name
     return await run_in_threadpool(_county_page, request, a, token, None, result)
 
