@@ -226,7 +226,7 @@ def test_a_crash_between_file_and_row_leaves_nothing_the_ledger_does_not_know(
     tmp_path: Path, checker: Checker, returns: dict[str, Path]
 ) -> None:
     desk = Desk.at(tmp_path / "data")
-    cid, tokens = opened(desk)
+    _, tokens = opened(desk)
     a = desk.link(tokens["440222"])
     assert a is not None
     kept, _ = desk.submit(a, returns["clean"], "a.xlsx", checker.check)
