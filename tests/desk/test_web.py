@@ -56,7 +56,7 @@ def csrf_of(html: str) -> str:
 
 # --- the county ---------------------------------------------------------------------------------------
 def test_county_page_template_and_json_upload(site, returns) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     t = token(o)
     page = client.get(f"/r/{t}")
     assert page.status_code == 200 and "始兴县" in page.text and "2024-03-31" in page.text
@@ -77,7 +77,7 @@ def test_county_page_template_and_json_upload(site, returns) -> None:  # type: i
 
 
 def test_html_upload_shows_findings_then_what_the_fix_resolved(site, returns) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     t = token(o)
     r = send(client, t, returns["mistakes"], json=False)
     assert r.status_code == 303 and r.headers["location"] == f"/r/{t}?v=1#result"
@@ -114,7 +114,7 @@ def test_a_wrong_or_reissued_token_is_a_plain_404(site) -> None:  # type: ignore
 
 
 def test_a_token_reaches_its_own_regions_versions_only(site, returns) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     send(client, token(o, "440222"), returns["mistakes"])
     assert client.get(f"/r/{token(o, '440281')}/returns/1/annotated").status_code == 404
     assert "440222_mistakes" not in client.get(f"/r/{token(o, '440281')}").text
@@ -199,7 +199,7 @@ def test_uploads_to_a_closed_collection_are_refused_with_the_reason(site, return
 
 
 def test_security_headers_on_every_page(site) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     for path in (f"/r/{token(o)}", "/login", "/r/nope"):
         h = client.get(path).headers
         assert (
@@ -212,7 +212,7 @@ def test_security_headers_on_every_page(site) -> None:  # type: ignore[no-untype
 
 # --- the bureau ---------------------------------------------------------------------------------------
 def test_bureau_pages_need_a_sign_in(site) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     for path in (
         "/",
         f"/c/{o.collection}/r/440222",
@@ -225,7 +225,7 @@ def test_bureau_pages_need_a_sign_in(site) -> None:  # type: ignore[no-untyped-d
 
 
 def test_sign_in_needs_its_csrf_token_and_the_right_password(site) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, _o = site
     client.get("/login")
     assert (
         client.post("/login", data={"name": "li", "password": "a-long-password", "csrf": "forged"}).status_code == 403
@@ -239,7 +239,7 @@ def test_sign_in_needs_its_csrf_token_and_the_right_password(site) -> None:  # t
 
 
 def test_ledger_review_and_what_the_county_sees(site, returns) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     send(client, token(o), returns["mistakes"])
     sign_in(client)
     ledger = client.get("/").text
@@ -261,7 +261,7 @@ def test_ledger_review_and_what_the_county_sees(site, returns) -> None:  # type:
 
 
 def test_summary_chase_list_and_close(site, returns) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     send(client, token(o), returns["clean"])
     send(client, token(o, "440281"), returns["clean"])  # another region's return: rejected
     sign_in(client)
@@ -286,7 +286,7 @@ def test_summary_chase_list_and_close(site, returns) -> None:  # type: ignore[no
 def test_chase_list_cells_never_become_formulas(site, returns, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from returns import make_return
 
-    client, desk, o = site
+    client, _desk, o = site
     evil = make_return(tmp_path, {"phone": '=HYPERLINK("http://x","y")'}, name="evil.xlsx")
     send(client, token(o), evil)
     sign_in(client)
@@ -295,7 +295,7 @@ def test_chase_list_cells_never_become_formulas(site, returns, tmp_path) -> None
 
 
 def test_logout_ends_the_session(site) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, _o = site
     sign_in(client)
     cookie = client.cookies.get("xltools_session")
     csrf = csrf_of(client.get("/").text)
@@ -305,7 +305,7 @@ def test_logout_ends_the_session(site) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_huge_form_is_refused(site) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, _o = site
     r = client.post(
         "/login", content=b"a=" + b"x" * (200 * 1024), headers={"content-type": "application/x-www-form-urlencoded"}
     )
@@ -314,7 +314,7 @@ def test_a_huge_form_is_refused(site) -> None:  # type: ignore[no-untyped-def]
 
 # --- the API ------------------------------------------------------------------------------------------
 def test_api_needs_the_collections_admin_token(site, returns) -> None:  # type: ignore[no-untyped-def]
-    client, desk, o = site
+    client, _desk, o = site
     send(client, token(o), returns["clean"])
     url = f"/api/collections/{o.collection}/ledger"
     assert client.get(url).status_code == 401
