@@ -155,6 +155,19 @@ def link_cmd(
     typer.echo(say("cli.desk_reissued", lg, region=f"{issued.region_code} {issued.region_name}", url=issued.url))
 
 
+@desk_app.command("backup", help=t("cli.desk_backup"), options_metavar=t("meta.options"))
+def backup_cmd(
+    target: Annotated[Path, typer.Argument(help=t("meta.folder"), metavar=t("meta.folder"))],
+    data: DataOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    lg = _lang(lang)
+    with refusals(lg):
+        out = _desk(data, None).backup(target)
+    count = sum(1 for p in (out / "uploads").rglob("*") if p.is_file()) if (out / "uploads").exists() else 0
+    typer.echo(say("cli.desk_backed_up", lg, path=out, count=count))
+
+
 @app.command("serve", help=t("cli.serve"), options_metavar=t("meta.options"))
 def serve_cmd(
     data: DataOpt = None,

@@ -23,6 +23,11 @@ ENTRIES: dict[str, Entry] = {
         "同一地区正有另一份报表在保存，请稍后重试。", "another upload of this region is being saved: try again."
     ),
     "desk.summary_failed": Entry("汇总表未能生成：{reason}", "the summary could not be built: {reason}"),
+    "desk.backup_postgres": Entry(
+        "PostgreSQL 上的报送平台请用 pg_dump 备份（上传的文件也在数据库中）。",
+        "back up a PostgreSQL desk with pg_dump (its uploaded files are in the database).",
+    ),
+    "desk.backup_exists": Entry("备份目录 {path} 已存在且不为空，请换一个新目录。", "the backup folder {path} exists and is not empty: use a new one."),
     "desk.action": Entry("未知的审核操作“{action}”。", "unknown review action “{action}”."),
     "desk.comment_needed": Entry("退回时请写明退回原因。", "say why when you send a return back."),
     "desk.user_name": Entry(
@@ -84,6 +89,13 @@ ENTRIES: dict[str, Entry] = {
         "重新发放某地区的报送链接：旧链接立即失效。\n\n示例：xltools desk link --region 440222 --reissue",
         "Reissue a region's link: the old one stops working at once.\n\nExample: xltools desk link --region 440222 --reissue",
     ),
+    "cli.desk_backup": Entry(
+        "在平台运行时备份数据目录（数据库和上传的文件）到一个新目录；恢复时把该目录作为 --data 即可。\n\n"
+        "示例：xltools desk backup 备份/2026-03-31",
+        "Back up the data folder (database and uploads) into a new folder while the desk runs; restore by "
+        "serving that folder with --data.\n\nExample: xltools desk backup backups/2026-03-31",
+    ),
+    "cli.desk_backed_up": Entry("已备份到 {path}（{count} 个上传文件）。", "backed up to {path} ({count} uploaded files)."),
     "cli.serve": Entry(
         "运行报送平台（网页）：各地通过链接上传，财政局登录查看台账。\n\n示例：xltools serve --port 8000",
         "Run the collection desk (web): counties upload through their links, the bureau keeps the ledger.\n\n"
