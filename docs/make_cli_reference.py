@@ -33,6 +33,8 @@ def reference() -> str:
     ]
     for command in app.registered_commands:
         parts += ["", f"## xltools {command.name}", "", "```text", help_text(str(command.name)), "```"]
+    for path in (("desk", "open"), ("desk", "user", "add"), ("desk", "link"), ("desk", "backup")):
+        parts += ["", f"## xltools {' '.join(path)}", "", "```text", help_text(*path), "```"]
     return "\n".join(parts) + "\n"
 
 

@@ -31,7 +31,7 @@ app.add_typer(desk_app, name="desk")
 
 DataOpt = Annotated[Path | None, typer.Option("--data", help=t("opt.data"), file_okay=False, metavar=t("meta.folder"))]
 DbOpt = Annotated[str | None, typer.Option("--db", help=t("opt.db"), metavar="URL")]
-FormatOpt = Annotated[str, typer.Option("--format", help=t("opt.format"), metavar="text|json")]
+FormatOpt = Annotated[str, typer.Option("--format", help=t("opt.format_desk"), metavar="text|json")]
 DEFAULT_BASE = "http://127.0.0.1:8000"
 
 

@@ -78,6 +78,7 @@ def test_versions_are_numbered_kept_and_identical_bytes_are_stored_once(
     cid, tokens = opened(desk)
     a = desk.link(tokens["440222"])
     assert a is not None
+    beside = sorted(p.name for p in returns["clean"].parent.iterdir())
     v1, c1 = desk.submit(a, returns["mistakes"], "始兴县.xlsx", checker.check)
     v2, _ = desk.submit(a, returns["mistakes"], "始兴县.xlsx", checker.check)
     v3, c3 = desk.submit(a, returns["clean"], "始兴县（改）.xlsx", checker.check)
@@ -91,6 +92,7 @@ def test_versions_are_numbered_kept_and_identical_bytes_are_stored_once(
     if isinstance(desk.blobs, FileBlobs):
         assert len([p for p in desk.blobs.root.rglob("*") if p.is_file()]) == 2
     assert [v.file_name for v in desk.versions(cid, "440222")] == ["始兴县.xlsx", "始兴县.xlsx", "始兴县（改）.xlsx"]
+    assert sorted(p.name for p in returns["clean"].parent.iterdir()) == beside  # nothing written beside the file
     report = json.loads(v1.report)
     assert set(report) == {"file", "status", "spec", "spec_version", "region_code", "year", "findings"}
     assert {f["cell"] for f in report["findings"]} and all(f["sheet"] for f in report["findings"])

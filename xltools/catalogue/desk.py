@@ -27,7 +27,10 @@ ENTRIES: dict[str, Entry] = {
         "PostgreSQL 上的报送平台请用 pg_dump 备份（上传的文件也在数据库中）。",
         "back up a PostgreSQL desk with pg_dump (its uploaded files are in the database).",
     ),
-    "desk.backup_exists": Entry("备份目录 {path} 已存在且不为空，请换一个新目录。", "the backup folder {path} exists and is not empty: use a new one."),
+    "desk.backup_exists": Entry(
+        "备份目录 {path} 已存在且不为空，请换一个新目录。",
+        "the backup folder {path} exists and is not empty: use a new one.",
+    ),
     "desk.action": Entry("未知的审核操作“{action}”。", "unknown review action “{action}”."),
     "desk.comment_needed": Entry("退回时请写明退回原因。", "say why when you send a return back."),
     "desk.user_name": Entry(
@@ -95,7 +98,9 @@ ENTRIES: dict[str, Entry] = {
         "Back up the data folder (database and uploads) into a new folder while the desk runs; restore by "
         "serving that folder with --data.\n\nExample: xltools desk backup backups/2026-03-31",
     ),
-    "cli.desk_backed_up": Entry("已备份到 {path}（{count} 个上传文件）。", "backed up to {path} ({count} uploaded files)."),
+    "cli.desk_backed_up": Entry(
+        "已备份到 {path}（{count} 个上传文件）。", "backed up to {path} ({count} uploaded files)."
+    ),
     "cli.serve": Entry(
         "运行报送平台（网页）：各地通过链接上传，财政局登录查看台账。\n\n示例：xltools serve --port 8000",
         "Run the collection desk (web): counties upload through their links, the bureau keeps the ledger.\n\n"
@@ -108,6 +113,9 @@ ENTRIES: dict[str, Entry] = {
     "opt.db": Entry(
         "数据库地址，如 postgresql+psycopg://用户@主机/库名", "database URL, e.g. postgresql+psycopg://user@host/db"
     ),
+    "opt.spec_desk": Entry("表样 id（见 xltools specs）", "spec id (see xltools specs)"),
+    "opt.year_desk": Entry("收集的报表年度", "the year of the returns collected"),
+    "opt.format_desk": Entry("text（给人看）或 json（给程序读）", "text (for people) or json (for programs)"),
     "opt.deadline": Entry("截止日期，如 2026-03-31", "deadline, e.g. 2026-03-31"),
     "opt.base_url": Entry(
         "报送平台的网址，用于生成各地链接，如 https://jxzp.example.gov.cn", "the desk's address, for the links"

@@ -17,6 +17,7 @@ import hmac
 import json
 import re
 import secrets
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -372,20 +373,21 @@ class Desk:
                 s.delete(row)
 
     # --- uploads --------------------------------------------------------------------------------------
-    def job(self, access: Access, path: Path, file_name: str, previous: Version | None = None) -> Job:
-        prev = None
-        if previous is not None:
-            prev = str(self._materialise(previous, path.parent / f"previous-{previous.number}.xlsx"))
+    def check(self, access: Access, path: Path, file_name: str, check: Any) -> Checked:
+        """``path`` checked as a return of ``access``'s region and compared with its latest version (with
+        ``check``: `Checker.check`); nothing is recorded."""
         c, link = access.collection, access.link
-        return Job(str(path), file_name, c.spec, c.year, link.region_code, link.region_name, prev)
+        last = self.latest(c.id, link.region_code)
+        with tempfile.TemporaryDirectory(prefix="xltools-previous-") as tmp:
+            prev = str(self._materialise(last, Path(tmp) / "previous.xlsx")) if last is not None else None
+            return check(Job(str(path), file_name, c.spec, c.year, link.region_code, link.region_name, prev))  # type: ignore[no-any-return]
 
     def submit(self, access: Access, path: Path, file_name: str, check: Any) -> tuple[Version, Checked]:
         """Check ``path`` (with ``check``: `Checker.check`) and record it as the region's next version.
         The file is stored before its row; both or — after a crash, once `recover` ran — neither."""
         if access.closed:
             raise DeskError("closed", collection=access.collection.id)
-        last = self.latest(access.collection.id, access.link.region_code)
-        checked = check(self.job(access, path, file_name, last))
+        checked = self.check(access, path, file_name, check)
         sha, size = digest_file(path), path.stat().st_size
         errors, warnings = checked.counts
         with self.tx() as s:

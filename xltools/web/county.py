@@ -200,8 +200,7 @@ async def check_only(request: Request, token: str) -> Response:
 
 def _check(request: Request, a: Access, path: Path, name: str) -> Checked:
     s = state(request)
-    last = s.desk.latest(a.collection.id, a.link.region_code)
-    return s.checker.check(s.desk.job(a, path, name, last))  # type: ignore[no-any-return]
+    return s.desk.check(a, path, name, s.checker.check)  # type: ignore[no-any-return]
 
 
 @router.get("/r/{token}/returns/{number}/annotated")
