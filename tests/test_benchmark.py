@@ -34,3 +34,23 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     figures = {f["figure"]: f for f in json.loads(out.read_text(encoding="utf-8"))["figures"]}
     assert "aggregate 9 returns, --jobs 2: wall" in figures
     assert figures["check one return, in-process"]["ratio"] > 0
+
+
+def test_desk_load_smoke_run(tmp_path: Path) -> None:
+    """benchmarks/desk_load.py on 2 regions × 3 uploads: it fails itself when the ledger is not exact or an
+    acknowledged upload is lost across the kill -9."""
+    out = tmp_path / "desk.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "desk_load.py"), "--regions", "2", "--uploads", "3"]
+        + ["--clients", "2", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["uploads"] == 6 and result["ledger_problems"] == [] and result["faults"]["problems"] == []
+    assert result["faults"]["acknowledged_during_kill_run"] <= result["faults"]["stored_during_kill_run"]
+    over = next(v for k, v in result["hostile"].items() if "cap" in k)
+    assert over["status"] == 413

@@ -28,6 +28,7 @@ R = TypeVar("R")
 MEMORY_CAP = 1024 * 1024 * 1024  # bytes a worker may allocate beyond what it starts with
 TIMEOUT = 120.0  # seconds for one file
 CHUNK = 16  # files handed to a worker at a time (it answers each as soon as it is done)
+READY = ("ready", None)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None, init: Ca
     if init is not None:
         init()  # imports and set-up, before the cap: they are the worker's, not a file's
     _limit_memory(cap)
+    if init is not None:
+        conn.send(READY)  # a warm worker says when it is warm (`Warm.ready`)
     while True:
         try:
             chunk = conn.recv()
@@ -87,6 +90,7 @@ class _Worker:
         child.close()
         self.jobs: deque[int] = deque()  # handed over, not yet answered (the first is in work)
         self.deadline = 0.0
+        self.warm = init is None  # a worker with set-up to do is warm once it says so
 
     def give(self, jobs: list[int], items: Sequence[Any], timeout: float) -> None:
         self.jobs.extend(jobs)
@@ -206,9 +210,29 @@ class Warm(Generic[T, R]):
     def _fresh(self) -> _Worker:
         return _Worker(self.ctx, self.fn, self.cap, self.init)
 
+    def ready(self, timeout: float = 120.0) -> bool:
+        """Wait until every worker is warm (True), or ``timeout`` seconds."""
+        workers = [self.idle.get() for _ in range(self.all)]
+        try:
+            return all(self._warm(w, timeout) for w in workers)
+        finally:
+            for w in workers:
+                self.idle.put(w)
+
+    @staticmethod
+    def _warm(w: _Worker, timeout: float) -> bool:
+        if not w.warm and w.conn in wait([w.conn, w.process.sentinel], timeout=timeout):
+            with contextlib.suppress(EOFError, OSError):
+                w.warm = w.conn.recv() == READY
+        return w.warm
+
     def run(self, item: T) -> R | Crash:
         w = self.idle.get()
         try:
+            if not self._warm(w, self.timeout) and not w.process.is_alive():
+                w.kill()
+                w = self._fresh()
+                self._warm(w, self.timeout)
             w.give([0], [item], self.timeout)
             ready = wait([w.conn, w.process.sentinel], timeout=self.timeout)
             if w.conn in ready:

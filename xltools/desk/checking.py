@@ -5,7 +5,9 @@ a hostile file costs one request. The workers import the checker once and stay w
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from xltools.check.workers import Crash, Warm
@@ -53,8 +55,13 @@ def warm_up() -> None:
     from xltools.report import annotate  # noqa: F401
     from xltools.spec import list_specs, load_spec
 
-    for s in list_specs():
-        load_spec(s.id)
+    specs = [load_spec(s.id) for s in list_specs()]
+    with tempfile.TemporaryDirectory(prefix="xltools-warm-") as tmp:  # pandera's first validation, paid here
+        from xltools.template import build_template
+
+        spec = specs[0]
+        path = build_template(spec, Path(tmp) / "warm.xlsx", 2000)
+        run(Job(str(path), "warm.xlsx", spec.id, 2000, "", ""))
 
 
 def run(job: Job) -> Checked:
@@ -113,6 +120,10 @@ class Checker:
 
     def __init__(self, workers: int = 2, timeout: float = 60.0, cap: int = 1024 * 1024 * 1024) -> None:
         self.pool: Warm[Job, Checked] = Warm(run, workers, timeout, cap, warm_up)
+
+    def ready(self) -> bool:
+        """Wait until every checker process has imported what a check needs."""
+        return self.pool.ready()
 
     def check(self, job: Job) -> Checked:
         """The file checked; a worker that died or ran out of time makes it `unreadable` (one line)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None, check
         desk.recover()
         own = checker is None
         app.state.checker = checker or Checker(settings.checkers, settings.check_timeout, settings.check_memory)
+        await run_in_threadpool(app.state.checker.ready)  # serve once the checkers are warm
         try:
             yield
         finally:
