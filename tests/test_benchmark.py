@@ -41,8 +41,18 @@ def test_desk_load_smoke_run(tmp_path: Path) -> None:
     acknowledged upload is lost across the kill -9."""
     out = tmp_path / "desk.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "desk_load.py"), "--regions", "2", "--uploads", "3"]
-        + ["--clients", "2", "--output", str(out)],
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "desk_load.py"),
+            "--regions",
+            "2",
+            "--uploads",
+            "3",
+            "--clients",
+            "2",
+            "--output",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         check=False,
