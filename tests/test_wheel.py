@@ -87,3 +87,19 @@ def test_specs_in_an_empty_folder_is_an_error_not_silence(installed: Path, tmp_p
     (tmp_path / "empty").mkdir()
     result = run(installed, tmp_path, "specs", "--schemas", "empty")
     assert result.returncode == 2 and "没有任何表样定义" in result.stderr and result.stdout == ""
+
+
+def test_the_desk_runs_from_the_wheel(installed: Path, tmp_path: Path) -> None:
+    """Its migrations, page templates and stylesheet travel in the wheel."""
+    opened = run(installed, tmp_path, "desk", "open", "--spec", "yibao_dept", "--year", "2023", "--deadline", "2024-03-31", "--format", "json")  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    assert (tmp_path / "xltools-data" / "desk.sqlite3").is_file()
+    token = json.loads(opened.stdout)["regions"][0]["token"]
+    code = (
+        "from fastapi.testclient import TestClient\n"
+        "from xltools.web import create_app, Settings\n"
+        "with TestClient(create_app(Settings(checkers=1))) as c:\n"
+        f"    print(c.get('/r/{token}').status_code, c.get('/static/desk.css').status_code, c.get('/login').status_code)\n"
+    )
+    out = subprocess.run([str(installed), "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["200", "200", "200"], out.stderr[-2000:]
