@@ -56,10 +56,11 @@ def refusals(lang: str) -> Iterator[None]:
         raise _fail(say("desk.db_error", lang, reason=e.strerror or type(e).__name__)) from None
 
 
-def _desk(data: Path | None, db: str | None) -> Any:
+def _desk(data: Path | None, db: str | None, create: bool = False) -> Any:
+    """The desk of ``--data``/``--db``; only `desk open` and `desk user add` make a new one."""
     from xltools.desk import Desk
 
-    return Desk.at(data, db)
+    return Desk.at(data, db, create=create)
 
 
 def _format(fmt: str, lang: str) -> str:
@@ -97,7 +98,7 @@ def open_cmd(
             from xltools.targets import read_targets
 
             rows = _checked_targets(read_targets, targets, s, year, lg)
-        opened = _desk(data, db).open_collection(s.id, year, due, rows, base_url)
+        opened = _desk(data, db, create=True).open_collection(s.id, year, due, rows, base_url)
     if fmt == "json":
         typer.echo(json.dumps(opened.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -110,7 +111,7 @@ def open_cmd(
 
 @user_app.command("add", help=t("cli.desk_user_add"), options_metavar=t("meta.options"))
 def user_add_cmd(
-    name: Annotated[str, typer.Argument(help=t("page.user"), metavar="NAME")],
+    name: Annotated[str, typer.Argument(help=t("opt.user_name"), metavar=t("meta.user_name"))],
     password_file: Annotated[
         Path, typer.Option("--password-file", help=t("opt.password_file"), metavar=t("meta.file"))
     ],
@@ -126,7 +127,7 @@ def user_add_cmd(
         reason = getattr(e, "strerror", None) or type(e).__name__
         raise _fail(say("desk.password_file", lg, path=password_file, reason=reason)) from None
     with refusals(lg):
-        _desk(data, db).add_user(name, password)
+        _desk(data, db, create=True).add_user(name, password)
     typer.echo(say("cli.desk_user_added", lg, name=name))
 
 
@@ -157,7 +158,7 @@ def link_cmd(
 
 @desk_app.command("backup", help=t("cli.desk_backup"), options_metavar=t("meta.options"))
 def backup_cmd(
-    target: Annotated[Path, typer.Argument(help=t("meta.folder"), metavar=t("meta.folder"))],
+    target: Annotated[Path, typer.Argument(help=t("opt.backup_target"), metavar=t("meta.folder"))],
     data: DataOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -185,15 +186,23 @@ def serve_cmd(
     lg = _lang(lang)
     import uvicorn
 
+    from xltools.desk.checking import Checker
     from xltools.web import Settings, create_app
     from xltools.web.app import MB
 
     settings = Settings(data=data, db=db, max_upload=max_upload * MB, checkers=checkers)
     with refusals(lg):
-        web = create_app(settings)
-    where = (db or "").split("@")[-1] if db else str((data or Path("xltools-data")).resolve())
-    typer.echo(say("cli.serving", lg, host=host, port=port, data=where), err=True)
+        desk = _desk(data, db)
+    checker = Checker(settings.checkers, settings.check_timeout, settings.check_memory)
     try:
-        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)
-    except OSError as e:
-        raise _fail(e.strerror or str(e)) from None
+        if not checker.ready():
+            raise _fail(say("desk.checkers_failed", lg, reason=checker.failure() or "?"))
+        web = create_app(settings, desk, checker)
+        where = (db or "").split("@")[-1] if db else str((data or Path("xltools-data")).resolve())
+        typer.echo(say("cli.serving", lg, host=host, port=port, data=where), err=True)
+        try:
+            uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)
+        except OSError as e:
+            raise _fail(e.strerror or str(e)) from None
+    finally:
+        checker.close()

@@ -89,6 +89,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, 
     )
     driver = webdriver.Chrome(options=options, service=Service(driver_exe))
     driver.set_page_load_timeout(60)
+    driver.implicitly_wait(10)  # an element of the next page may take a moment after a click
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield driver, downloads
     driver.quit()
@@ -96,7 +97,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, 
 
 def shot(driver: object, name: str) -> None:
     """A full-page screenshot (the window grown to the page's height)."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")  # type: ignore[attr-defined]
+    height = driver.execute_script("window.scrollTo(0, 0); return document.documentElement.scrollHeight")  # type: ignore[attr-defined]
     driver.set_window_size(1280, max(700, min(int(height) + 40, 4000)))  # type: ignore[attr-defined]
     driver.save_screenshot(str(SHOTS / name))  # type: ignore[attr-defined]
 
@@ -168,6 +169,8 @@ def test_the_check_only_button_records_nothing_and_works_without_javascript(serv
 
 def test_the_bureau_signs_in_sends_one_back_and_downloads_the_summary(server, browser, returns) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver, downloads = browser
     driver.get(server["base"] + "/")
@@ -179,13 +182,13 @@ def test_the_bureau_signs_in_sends_one_back_and_downloads_the_summary(server, br
     ledger = driver.find_element(By.ID, "ledger")
     rows = ledger.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 10
-    shixing = driver.find_element(By.CSS_SELECTOR, 'tr[data-region="440222"]').text
-    assert "已报送" in shixing and "2" in shixing
+    cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, 'tr[data-region="440222"] td')]
+    assert cells[1] == "始兴县" and cells[2] == "已报送" and cells[3] == "2"  # status, versions
     shot(driver, "ledger.png")
     driver.find_element(By.CSS_SELECTOR, 'tr[data-region="440222"] a').click()
     driver.find_element(By.ID, "comment").send_keys("请补充偏差原因")
     driver.find_element(By.ID, "return").click()
-    assert "请补充偏差原因" in driver.find_element(By.ID, "versions").text
+    WebDriverWait(driver, 30).until(ec.text_to_be_present_in_element((By.ID, "versions"), "请补充偏差原因"))
     shot(driver, "region.png")
     driver.get(server["base"] + "/")
     assert "已退回" in driver.find_element(By.CSS_SELECTOR, 'tr[data-region="440222"]').text

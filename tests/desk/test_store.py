@@ -85,6 +85,7 @@ def test_versions_are_numbered_kept_and_identical_bytes_are_stored_once(
     assert [v1.number, v2.number, v3.number] == [1, 2, 3]
     assert v1.sha256 == v2.sha256 != v3.sha256
     assert (v1.status, v1.errors) == ("errors", 3) and c1.report.region_code == "440222"
+    assert (v2.errors, len(json.loads(v2.report)["findings"])) == (3, 3)  # once each, beside the diff
     assert v3.status == "ok" and c3.diff is not None
     assert {f["field"] for f in c3.diff["resolved"]} == {"phone", "penalties", "inspection_visits"}
     assert desk.content(v1) == returns["mistakes"].read_bytes()

@@ -7,6 +7,14 @@ from xltools.catalogue import Entry
 ENTRIES: dict[str, Entry] = {
     # refusals of the desk (DeskError details)
     "desk.no_collection": Entry("没有编号为“{collection}”的收集任务。", "there is no collection “{collection}”."),
+    "desk.no_desk": Entry(
+        "文件夹 {folder} 中没有报送平台的数据（desk.sqlite3）：请用 --data 指明数据目录，或先运行 xltools desk open。",
+        "there is no desk in {folder} (no desk.sqlite3): name the data folder with --data, or run xltools desk open first.",
+    ),
+    "desk.checkers_failed": Entry(
+        "校验进程未能启动，平台未运行：{reason}",
+        "the checker processes did not start, so the desk is not running: {reason}",
+    ),
     "desk.which_collection": Entry(
         "请用 --collection 指明收集任务（现有：{collections}）。",
         "name the collection with --collection (there are: {collections}).",
@@ -127,9 +135,14 @@ ENTRIES: dict[str, Entry] = {
     "opt.host": Entry(
         "监听地址，默认 127.0.0.1（放在反向代理之后）", "address to listen on, default 127.0.0.1 (behind a proxy)"
     ),
-    "opt.port": Entry("端口，默认 8000", "port, default 8000"),
-    "opt.max_upload": Entry("上传文件大小上限（MB），默认 20", "upload size limit in MB, default 20"),
-    "opt.checkers": Entry("常驻校验进程数，默认 2", "warm checker processes, default 2"),
+    "opt.port": Entry("端口", "port"),
+    "opt.max_upload": Entry("上传文件大小上限（MB）", "upload size limit in MB"),
+    "opt.checkers": Entry("常驻校验进程数", "warm checker processes"),
+    "opt.backup_target": Entry("备份到的新文件夹", "the new folder to back up into"),
+    "opt.user_name": Entry(
+        "用户名：字母、数字、点、下划线或连字符", "user name: letters, digits, dot, underscore, hyphen"
+    ),
+    "meta.user_name": Entry("用户名", "NAME"),
     "cli.desk_opened": Entry(
         "已开启收集 {collection}（{count} 个地区），截止 {deadline}。",
         "opened collection {collection} ({count} regions), deadline {deadline}.",

@@ -35,6 +35,7 @@ class Prepared:
     ext: Extracted | None = None
     typed: Typed | None = None
     fill_date: Any = None
+    finished: bool = False  # phase 3 done: its findings are in the report (finishing again adds nothing)
 
 
 def unreadable_report(path: str, detail: str, **params: Any) -> Report:
@@ -123,9 +124,10 @@ def validate_all(prepared: list[Prepared]) -> None:
 
 
 def finish(p: Prepared) -> Report:
-    """Phase 3: derived values, rules and magnitudes; the report's findings in sheet order."""
-    if p.typed is None or p.ext is None:
+    """Phase 3: derived values, rules and magnitudes; the report's findings in sheet order. Once."""
+    if p.typed is None or p.ext is None or p.finished:
         return p.report
+    p.finished = True
     t, ext = p.typed, p.ext
     found = list(ext.findings)
     incomplete = derive(t)

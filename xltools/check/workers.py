@@ -56,7 +56,11 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None, init: Ca
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a worker that dies is reported as its file's reason, not as a dump on the console
     if init is not None:
-        init()  # imports and set-up, before the cap: they are the worker's, not a file's
+        try:
+            init()  # imports and set-up, before the cap: they are the worker's, not a file's
+        except Exception as e:  # the worker cannot work: say why, once, and stop
+            conn.send(("failed", f"{type(e).__name__}: {e}"[:300]))
+            return
     _limit_memory(cap)
     if init is not None:
         conn.send(READY)  # a warm worker says when it is warm (`Warm.ready`)
@@ -204,6 +208,7 @@ class Warm(Generic[T, R]):
         self.ctx = mp.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.all = max(1, workers)
+        self.failure = ""  # why a worker could not start, when one could not
         for _ in range(self.all):
             self.idle.put(self._fresh())
 
@@ -219,21 +224,29 @@ class Warm(Generic[T, R]):
             for w in workers:
                 self.idle.put(w)
 
-    @staticmethod
-    def _warm(w: _Worker, timeout: float) -> bool:
+    def _warm(self, w: _Worker, timeout: float) -> bool:
         if not w.warm and w.conn in wait([w.conn, w.process.sentinel], timeout=timeout):
             with contextlib.suppress(EOFError, OSError):
-                w.warm = w.conn.recv() == READY
+                said = w.conn.recv()
+                w.warm = said == READY
+                if not w.warm and isinstance(said, tuple) and said[:1] == ("failed",):
+                    self.failure = str(said[1])
         return w.warm
 
     def run(self, item: T) -> R | Crash:
         w = self.idle.get()
         try:
-            if not self._warm(w, self.timeout) and not w.process.is_alive():
+            if not self._warm(w, self.timeout) or not w.process.is_alive():
+                w.kill()  # died while idle (or never became warm): a fresh one takes the call
+                w = self._fresh()
+                self._warm(w, self.timeout)
+            try:
+                w.give([0], [item], self.timeout)
+            except OSError:  # its pipe broke: it died just now
                 w.kill()
                 w = self._fresh()
                 self._warm(w, self.timeout)
-            w.give([0], [item], self.timeout)
+                w.give([0], [item], self.timeout)
             ready = wait([w.conn, w.process.sentinel], timeout=self.timeout)
             if w.conn in ready:
                 with contextlib.suppress(EOFError, OSError):

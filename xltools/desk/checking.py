@@ -82,13 +82,15 @@ def run(job: Job) -> Checked:
         p.typed, p.ext = None, None
     before = prepare(job.previous, None, spec, job.year, "previous") if job.previous else None
     validate_all([x for x in (p, before) if x is not None and x.typed is not None])
-    diff = None
+    diff, report = None, None
     if before is not None and before.typed is not None and p.typed is not None:
         try:
-            diff = diff_prepared(before, p).to_dict("zh")
+            d = diff_prepared(before, p)  # finishes both returns
+            diff, report = d.to_dict("zh"), d.new
         except DiffError:
             diff = None
-    report = finish(p)
+    if report is None:
+        report = finish(p)
     if job.annotated:
         annotate(report, job.path, job.annotated)
     status = "rejected" if p.typed is None else report.status
@@ -124,6 +126,10 @@ class Checker:
     def ready(self) -> bool:
         """Wait until every checker process has imported what a check needs."""
         return self.pool.ready()
+
+    def failure(self) -> str:
+        """Why a checker process could not start ("" when none failed)."""
+        return self.pool.failure
 
     def check(self, job: Job) -> Checked:
         """The file checked; a worker that died or ran out of time makes it `unreadable` (one line)."""

@@ -124,12 +124,15 @@ class Desk:
         self.blobs: Blobs = FileBlobs(files) if files is not None else TableBlobs()
 
     @classmethod
-    def at(cls, data: Path | None = None, db: str | None = None) -> Desk:
-        """The desk in ``data`` (default ./xltools-data: SQLite and the uploads' files), or at ``db``."""
+    def at(cls, data: Path | None = None, db: str | None = None, create: bool = True) -> Desk:
+        """The desk in ``data`` (default ./xltools-data: SQLite and the uploads' files), or at ``db``.
+        With ``create=False`` a data folder without a desk is refused (a mistyped ``--data``)."""
         if db and not db.startswith(("sqlite", "postgresql")):
             raise DeskError("db_url", url=db.split("@")[-1])
         if db is None:
             folder = Path(data or "xltools-data")
+            if not create and not (folder / dbm.SQLITE_NAME).is_file():
+                raise DeskError("no_desk", folder=str(folder))
             folder.mkdir(parents=True, exist_ok=True)
             return cls(dbm.database_url(folder, None), folder.resolve() / "uploads")
         files = None if db.startswith("postgresql") else Path(data or "xltools-data").resolve() / "uploads"
@@ -513,8 +516,8 @@ class Desk:
     def audit(self, cid: str | None = None) -> list[Audit]:
         with self.tx() as s:
             q = select(Audit).order_by(Audit.id.desc())
-            if cid:
-                q = q.where(Audit.collection_id == cid)
+            if cid:  # the collection's own entries and the staff's (sign-ins, users added)
+                q = q.where((Audit.collection_id == cid) | Audit.collection_id.is_(None))
             return list(s.scalars(q.limit(1000)))
 
     def note(self, user: str, action: str, cid: str | None = None, region_code: str | None = None) -> None:
