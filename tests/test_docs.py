@@ -43,3 +43,15 @@ def test_cli_reference_is_current() -> None:
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == _load("make_cli_reference").reference(), (
         "run: python docs/make_cli_reference.py"
     )
+
+
+def test_the_readme_check_example_is_what_check_prints() -> None:
+    """The README's `check` example is a real run on the bundled sample (kept true when findings change)."""
+    import subprocess
+    import sys
+
+    sample = "samples/returns/yibao_dept_2023/440282_南雄市_yibao_dept_2023.xlsx"
+    out = subprocess.run(
+        [sys.executable, "-m", "xltools", "check", sample, "--lang", "zh"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    assert f"$ xltools check {sample}\n{out}```" in (ROOT / "README.md").read_text(encoding="utf-8")
