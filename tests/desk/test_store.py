@@ -245,3 +245,68 @@ def test_a_crash_between_file_and_row_leaves_nothing_the_ledger_does_not_know(
     assert files == [kept.sha256]
     with desk.tx() as s:
         assert list(s.scalars(select(Version.sha256))) == [kept.sha256]
+
+
+def test_a_rejected_version_cannot_be_approved(desk: Desk, checker: Checker, returns: dict[str, Path]) -> None:
+    cid, tokens = opened(desk)
+    a = desk.link(tokens["440281"])
+    assert a is not None
+    desk.submit(a, returns["clean"], "x.xlsx", checker.check)  # 始兴县's return on 乐昌市's link
+    with pytest.raises(DeskError) as e:
+        desk.review(cid, "440281", 1, "approved", "", "li")
+    assert e.value.detail == "approve_rejected"
+    assert status(desk, cid, "440281") == "rejected"
+
+
+def test_a_newer_version_sent_back_is_not_awaiting_review(
+    desk: Desk, checker: Checker, returns: dict[str, Path]
+) -> None:
+    cid, tokens = opened(desk)
+    a = desk.link(tokens["440222"])
+    assert a is not None
+    desk.submit(a, returns["clean"], "a.xlsx", checker.check)
+    desk.submit(a, returns["mistakes"], "b.xlsx", checker.check)
+    desk.review(cid, "440222", 2, "returned", "改回来", "li")
+    desk.review(cid, "440222", 1, "approved", "", "li")
+    row = next(r for r in desk.ledger(cid) if r.region_code == "440222")
+    assert (row.status, row.counted.number, row.pending) == ("approved", 1, False)  # type: ignore[union-attr]
+
+
+def test_a_reissued_region_keeps_its_place_in_the_list(desk: Desk) -> None:
+    cid, _ = opened(desk)
+    before = [r.region_code for r in desk.ledger(cid)]
+    desk.reissue(cid, "440203")
+    assert [r.region_code for r in desk.ledger(cid)] == before
+    assert [x.region_code for x in desk.regions(cid)] == before
+
+
+def test_a_check_that_did_not_finish_is_refused_not_recorded(desk: Desk, returns: dict[str, Path]) -> None:
+    cid, tokens = opened(desk)
+    a = desk.link(tokens["440222"])
+    assert a is not None
+    hasty = Checker(workers=1, timeout=0.001)
+    try:
+        assert hasty.ready()
+        with pytest.raises(DeskError) as e:
+            desk.submit(a, returns["clean"], "a.xlsx", hasty.check)
+    finally:
+        hasty.close()
+    assert e.value.detail == "check_failed"
+    assert desk.versions(cid, "440222") == []
+
+
+def test_a_regions_versions_are_capped(
+    desk: Desk, checker: Checker, returns: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xltools.desk.service as service
+
+    monkeypatch.setattr(service, "MAX_VERSIONS", 2)
+    cid, tokens = opened(desk)
+    a = desk.link(tokens["440222"])
+    assert a is not None
+    desk.submit(a, returns["clean"], "a.xlsx", checker.check)
+    desk.submit(a, returns["clean"], "a.xlsx", checker.check)
+    with pytest.raises(DeskError) as e:
+        desk.submit(a, returns["clean"], "a.xlsx", checker.check)
+    assert e.value.detail == "too_many_versions"
+    assert len(desk.versions(cid, "440222")) == 2

@@ -339,3 +339,77 @@ def test_api_needs_the_collections_admin_token(site, returns) -> None:  # type: 
         f"/api/collections/{o.collection}/summary.xlsx", headers={"Authorization": f"Bearer {o.admin_token}"}
     )
     assert book.status_code == 200 and "汇总" in openpyxl.load_workbook(io.BytesIO(book.content)).sheetnames
+
+
+def test_repeated_wrong_passwords_are_throttled(site) -> None:  # type: ignore[no-untyped-def]
+    client, _desk, _o = site
+    page, codes = client.get("/login"), []
+    for i in range(12):
+        r = client.post("/login", data={"name": "li", "password": f"guess-{i}", "csrf": csrf_of(page.text)})
+        codes.append(r.status_code)
+        page = r if r.status_code == 401 else client.get("/login")  # each sign-in page has a fresh token
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    fresh = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"name": "li", "password": "a-long-password", "csrf": fresh})
+    assert r.status_code == 429 and "分钟后再试" in r.text  # even the right password waits
+
+
+def test_odd_addresses_get_plain_answers_never_a_500(site, returns) -> None:  # type: ignore[no-untyped-def]
+    client, _desk, o = site
+    t = token(o)
+    send(client, t, returns["clean"])
+    for path in (
+        f"/r/{t}/returns/99999999999999999999/annotated",
+        f"/r/{t}/returns/abc/annotated",
+        f"/r/{t}/returns/0/annotated",
+    ):
+        r = client.get(path)
+        assert r.status_code == 404 and "Traceback" not in r.text and "detail" not in r.text
+    r = client.get(f"/r/{t}?v=abc")
+    assert r.status_code == 404 and "content-security-policy" in r.headers
+    assert client.get(f"/r/{t}/", headers={"Host": "evil.example"}).status_code == 404  # no redirect to that host
+    r = client.delete(f"/r/{t}")
+    assert r.status_code == 405 and "不支持" in r.text
+    r = client.get(f"/api/collections/{o.collection}/ledger")
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    sign_in(client)
+    for path in (
+        f"/c/{o.collection}/r/440222/versions/99999999999999999999/file",
+        f"/c/{o.collection}/r/440222?v=99999999999999999999",
+    ):
+        assert client.get(path).status_code in (200, 404)
+
+
+def test_a_file_part_without_a_name_never_shows_the_servers_path(site, returns) -> None:  # type: ignore[no-untyped-def]
+    client, _desk, o = site
+    body = (
+        b'--XX\r\nContent-Disposition: form-data; name="file"\r\n\r\n'
+        + returns["clean"].read_bytes()
+        + b"\r\n--XX--\r\n"
+    )
+    r = client.post(
+        f"/r/{token(o)}/returns", content=body, headers={"content-type": "multipart/form-data; boundary=XX", **JSON}
+    )
+    assert r.status_code == 201 and r.json()["report"]["file"] == "upload.xlsx"
+    assert "/incoming/" not in r.text and "/tmp" not in r.text
+
+
+def test_a_body_of_many_parts_is_refused(site) -> None:  # type: ignore[no-untyped-def]
+    client, desk, o = site
+    part = b'--XX\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n'
+    r = client.post(
+        f"/r/{token(o)}/returns",
+        content=part * 1000 + b"--XX--\r\n",
+        headers={"content-type": "multipart/form-data; boundary=XX", **JSON},
+    )
+    assert r.status_code == 400 and r.json()["error"] == "bad_form"
+    assert desk.versions(o.collection, "440222") == []
+
+
+def test_download_names_cannot_break_out_of_the_header(site, returns) -> None:  # type: ignore[no-untyped-def]
+    client, _desk, o = site
+    send(client, token(o), returns["clean"], name='x"; filename=evil.html; y.xlsx')
+    sign_in(client)
+    r = client.get(f"/c/{o.collection}/r/440222/versions/1/file")
+    disposition = r.headers["content-disposition"]
+    assert disposition.count('"') == 2 and "evil.html;" not in disposition.split("filename*=")[0]

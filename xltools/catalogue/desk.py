@@ -39,6 +39,29 @@ ENTRIES: dict[str, Entry] = {
         "备份目录 {path} 已存在且不为空，请换一个新目录。",
         "the backup folder {path} exists and is not empty: use a new one.",
     ),
+    "desk.approve_rejected": Entry(
+        "第 {number} 版无法受理（无法读取或不是本地区、本年度的报表），不能审核通过。",
+        "version {number} was rejected (unreadable, or not this region's or year's return): it cannot be approved.",
+    ),
+    "desk.check_failed": Entry(
+        "这份文件的校验未能完成（{reason}），未记录为报送版本。请稍后重新上传；如反复出现，请用下发的模板重新填写。",
+        "the check of this file did not finish ({reason}); nothing was recorded. Upload it again later; if it keeps "
+        "happening, fill in the template you were sent again.",
+    ),
+    "desk.unfinished_timeout": Entry("超过 {seconds} 秒仍未完成", "not done after {seconds} s"),
+    "desk.unfinished_crashed": Entry("校验进程异常退出：{reason}", "the checker process died: {reason}"),
+    "desk.too_many_versions": Entry(
+        "本地区已上传 {limit} 个版本，达到上限，请联系财政局。",
+        "this region has sent {limit} versions, the limit: ask the bureau.",
+    ),
+    "desk.too_many_logins": Entry(
+        "登录失败次数过多，请 {minutes} 分钟后再试。", "too many failed sign-ins: try again in {minutes} minutes."
+    ),
+    "desk.method": Entry("不支持这种请求方式。", "this method is not allowed here."),
+    "desk.bad_request": Entry("请求的地址或参数有误。", "the address or its parameters are wrong."),
+    "desk.internal": Entry(
+        "服务器内部错误，操作未完成。请稍后重试。", "an internal error: nothing was done. Try again later."
+    ),
     "desk.action": Entry("未知的审核操作“{action}”。", "unknown review action “{action}”."),
     "desk.comment_needed": Entry("退回时请写明退回原因。", "say why when you send a return back."),
     "desk.user_name": Entry(

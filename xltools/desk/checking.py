@@ -109,7 +109,7 @@ def crashed(job: Job, c: Crash) -> Checked:
     from xltools.check.pipeline import unreadable_report
 
     detail = "timeout" if c.kind == "timeout" else "crashed"
-    reason: Any = c.reason if c.kind == "timeout" else ""
+    reason: Any = c.reason
     if c.kind == "memory":
         from xltools.catalogue import Msg
 

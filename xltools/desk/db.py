@@ -25,12 +25,13 @@ def database_url(data: Path | None, db: str | None) -> str:
     return f"sqlite:///{folder / SQLITE_NAME}"
 
 
-def connect(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and immediate transactions."""
+def connect(url: str, immediate: bool = True) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and — for writing — immediate
+    transactions (``immediate=False``: a reader, which in WAL mode neither waits for nor blocks a writer)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", _sqlite_begin if immediate else _sqlite_begin_deferred)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -47,6 +48,10 @@ def _sqlite_connect(dbapi: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def migrate(engine: Engine) -> None:

@@ -95,7 +95,11 @@ def ledger_rows(
                 on_time(counted, c.deadline, today),
                 counted,
                 latest,
-                status == "approved" and latest is not None and counted is not None and latest.number > counted.number,
+                status == "approved"
+                and latest is not None
+                and counted is not None
+                and latest.number > counted.number
+                and latest.id not in last_review,  # a newer version nobody has reviewed yet
             )
         )
     return rows

@@ -36,6 +36,8 @@ from xltools.desk.tables import Audit, Collection, Link, Review, User, Version
 from xltools.desk.tables import Session as SessionRow
 
 SESSION_HOURS = 12
+MAX_VERSIONS = 500  # uploads kept per region and collection: a leaked link cannot fill the disk
+UNFINISHED = ("crashed", "timeout")  # a check that did not finish: the upload is refused, not recorded
 CHINA = dt.timezone(dt.timedelta(hours=8))  # deadlines and times shown are Beijing time
 NAME = re.compile(r"[^\W\d_][\w.\-]{0,39}|\d[\w.\-]{0,39}")  # a staff login name: letters, digits, . _ -
 
@@ -121,6 +123,7 @@ class Desk:
         self.engine = dbm.connect(url)
         dbm.migrate(self.engine)
         self.sessions = dbm.sessions(self.engine)
+        self.readers = dbm.sessions(dbm.connect(url, immediate=False)) if url.startswith("sqlite") else self.sessions
         self.blobs: Blobs = FileBlobs(files) if files is not None else TableBlobs()
 
     @classmethod
@@ -140,12 +143,19 @@ class Desk:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
+        """A writing transaction (on SQLite it holds the write lock: keep it short)."""
         with self.sessions.begin() as s:
+            yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A reading transaction: never waits for a writer."""
+        with self.readers.begin() as s:
             yield s
 
     def recover(self) -> int:
         """After a crash: remove stored files no version names. Run before serving; returns how many."""
-        with self.tx() as s:
+        with self.read() as s:
             known = set(s.scalars(select(Version.sha256)))
         return self.blobs.sweep(known)
 
@@ -231,11 +241,11 @@ class Desk:
         return cid
 
     def collections(self) -> list[Collection]:
-        with self.tx() as s:
+        with self.read() as s:
             return list(s.scalars(select(Collection).order_by(Collection.opened_at.desc(), Collection.id)))
 
     def collection(self, cid: str) -> Collection:
-        with self.tx() as s:
+        with self.read() as s:
             c = s.get(Collection, cid)
         if c is None:
             raise DeskError("no_collection", collection=cid)
@@ -283,7 +293,7 @@ class Desk:
         if not token or len(token) > 100:
             return None
         d = digest(token)
-        with self.tx() as s:
+        with self.read() as s:
             row = s.scalars(select(Link).where(Link.token == d)).first()
             if row is None or not hmac.compare_digest(row.token, d) or row.revoked_at is not None:
                 return None
@@ -293,7 +303,7 @@ class Desk:
 
     def admin(self, cid: str, token: str) -> bool:
         """Whether ``token`` is the admin token of collection ``cid``."""
-        with self.tx() as s:
+        with self.read() as s:
             c = s.get(Collection, cid)
         return c is not None and bool(token) and hmac.compare_digest(c.admin_token, digest(token))
 
@@ -307,11 +317,12 @@ class Desk:
                 self._audit(s, user, "close", cid)
 
     def regions(self, cid: str) -> list[Link]:
-        """The collection's regions (their current links) in list order."""
-        with self.tx() as s:
-            return list(
-                s.scalars(select(Link).where(Link.collection_id == cid, Link.revoked_at.is_(None)).order_by(Link.id))
-            )
+        """The collection's regions (their current links) in the region list's order."""
+        c = self.collection(cid)
+        with self.read() as s:
+            links = list(s.scalars(select(Link).where(Link.collection_id == cid, Link.revoked_at.is_(None))))
+        order = _region_order(c.spec)
+        return sorted(links, key=lambda x: (order.get(x.region_code, len(order)), x.region_code))
 
     # --- staff ----------------------------------------------------------------------------------------
     def add_user(self, name: str, password: str) -> None:
@@ -328,22 +339,23 @@ class Desk:
             self._audit(s, "cli", "user_add", detail=name)
 
     def login(self, name: str, password: str) -> str | None:
-        """A new session's cookie value, or None for a wrong name or password (the same time either way)."""
+        """A new session's cookie value, or None for a wrong name or password (the same time either way).
+        The password is verified outside any transaction: a flood of guesses never holds the database."""
         from argon2 import PasswordHasher
         from argon2.exceptions import InvalidHashError, VerificationError
 
-        ph = PasswordHasher()
-        with self.tx() as s:
+        with self.read() as s:
             user = s.scalars(select(User).where(User.name == name[:80])).first()
-            try:
-                ph.verify(user.password if user else _DUMMY_HASH, password)
-            except (VerificationError, InvalidHashError):
-                if user is not None:
-                    self._audit(s, user.name, "login_failed")
-                return None
-            if user is None:
-                return None
-            cookie = new_token()
+        try:
+            PasswordHasher().verify(user.password if user else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            if user is not None:
+                self.note(user.name, "login_failed")
+            return None
+        if user is None:
+            return None
+        cookie = new_token()
+        with self.tx() as s:
             s.add(
                 SessionRow(
                     id=digest(cookie),
@@ -360,7 +372,7 @@ class Desk:
         """The signed-in staff member of a session cookie, or None."""
         if not cookie or len(cookie) > 100:
             return None
-        with self.tx() as s:
+        with self.read() as s:
             row = s.get(SessionRow, digest(cookie))
             if row is None or row.expires_at < now():
                 return None
@@ -391,6 +403,12 @@ class Desk:
         if access.closed:
             raise DeskError("closed", collection=access.collection.id)
         checked = self.check(access, path, file_name, check)
+        failed = next((f for f in checked.report.findings if f.code == "unreadable" and f.detail in UNFINISHED), None)
+        if checked.report.unreadable and failed is not None:  # the checker's trouble, maybe not the file's
+            from xltools.catalogue import Msg
+
+            reason = Msg.of(f"desk.unfinished_{failed.detail}", **failed.params)
+            raise DeskError("check_failed", reason=reason)
         sha, size = digest_file(path), path.stat().st_size
         errors, warnings = checked.counts
         with self.tx() as s:
@@ -405,6 +423,8 @@ class Desk:
                 )
                 or 0
             )
+            if number > MAX_VERSIONS:
+                raise DeskError("too_many_versions", limit=MAX_VERSIONS)
             self.blobs.put(s, path, sha)
             version = Version(
                 collection_id=access.collection.id,
@@ -430,7 +450,7 @@ class Desk:
         return version, checked
 
     def versions(self, cid: str, region_code: str) -> list[Version]:
-        with self.tx() as s:
+        with self.read() as s:
             return list(
                 s.scalars(
                     select(Version)
@@ -444,7 +464,9 @@ class Desk:
         return vs[-1] if vs else None
 
     def version(self, cid: str, region_code: str, number: int) -> Version:
-        with self.tx() as s:
+        if not 0 < number <= MAX_VERSIONS:
+            raise DeskError("no_version", region=region_code, number=number)
+        with self.read() as s:
             v = s.scalars(
                 select(Version).where(
                     Version.collection_id == cid, Version.region_code == region_code, Version.number == number
@@ -455,7 +477,7 @@ class Desk:
         return v
 
     def content(self, v: Version) -> bytes:
-        with self.tx() as s:
+        with self.read() as s:
             return self.blobs.read(s, v.sha256)
 
     def _materialise(self, v: Version, target: Path) -> Path:
@@ -479,13 +501,15 @@ class Desk:
         if action == "returned" and not comment:
             raise DeskError("comment_needed")
         v = self.version(cid, region_code, number)
+        if action == "approved" and v.status == "rejected":
+            raise DeskError("approve_rejected", number=number)
         with self.tx() as s:
             s.add(Review(version_id=v.id, action=action, comment=comment, user_name=user, at=now()))
             self._audit(s, user, action, cid, region_code, number, comment)
 
     def reviews(self, cid: str, region_code: str) -> dict[int, list[Review]]:
         """Reviews by version number, oldest first."""
-        with self.tx() as s:
+        with self.read() as s:
             rows = s.execute(
                 select(Version.number, Review)
                 .join(Review, Review.version_id == Version.id)
@@ -500,7 +524,7 @@ class Desk:
     def ledger(self, cid: str, today: dt.date | None = None) -> list[Row]:
         """One row per region, in the region list's order (DESIGN §14)."""
         c = self.collection(cid)
-        with self.tx() as s:
+        with self.read() as s:
             links = list(
                 s.scalars(select(Link).where(Link.collection_id == cid, Link.revoked_at.is_(None)).order_by(Link.id))
             )
@@ -511,10 +535,12 @@ class Desk:
                 .where(Version.collection_id == cid)
                 .order_by(Review.id)
             ).all()
+        order = _region_order(c.spec)
+        links.sort(key=lambda x: (order.get(x.region_code, len(order)), x.region_code))
         return ledger_rows(c, links, versions, {vid: a for vid, a in reviews}, today or local(now()).date())
 
     def audit(self, cid: str | None = None) -> list[Audit]:
-        with self.tx() as s:
+        with self.read() as s:
             q = select(Audit).order_by(Audit.id.desc())
             if cid:  # the collection's own entries and the staff's (sign-ins, users added)
                 q = q.where((Audit.collection_id == cid) | Audit.collection_id.is_(None))
@@ -549,3 +575,10 @@ class Desk:
 
 # A hash to verify against when the name is unknown, so a wrong name costs what a wrong password does.
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$Vq4jwGYzqWm2fKc0o6p1bxXyqkT6c8rUo3B2wB5Tq0w"
+
+
+def _region_order(spec_id: str) -> dict[str, int]:
+    """Region code -> its place in the spec's region list."""
+    from xltools.spec import load_spec
+
+    return {r.code: i for i, r in enumerate(load_spec(spec_id).regions.regions)}

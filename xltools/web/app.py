@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import tempfile
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,7 +23,7 @@ from xltools.catalogue import say
 from xltools.desk import Desk
 from xltools.desk.checking import Checker
 from xltools.web.pages import HERE, message
-from xltools.web.security import SecurityHeaders
+from xltools.web.security import HEADERS, SecurityHeaders, Throttle
 
 MB = 1024 * 1024
 
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None, check
         work.mkdir(parents=True, exist_ok=True)
         desk.recover()
         own = checker is None
+        app.state.hashing = asyncio.Semaphore(2)  # argon2 takes 64 MiB and ~0.2 s a try: two at once
         app.state.checker = checker or Checker(settings.checkers, settings.check_timeout, settings.check_memory)
         await run_in_threadpool(app.state.checker.ready)  # serve once the checkers are warm
         try:
@@ -70,8 +73,10 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None, check
             if own:
                 app.state.checker.close()
 
-    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    # redirect_slashes off: its redirect would be built from the request's Host header
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False)
     app.state.desk, app.state.settings = desk, settings
+    app.state.throttle = Throttle()  # failed sign-ins per address and name
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -83,16 +88,43 @@ def create_app(settings: Settings | None = None, desk: Desk | None = None, check
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        key = {404: "desk.not_found", 413: "desk.form_too_large"}.get(exc.status_code, "desk.forbidden")
+        key = ERRORS.get(exc.status_code, "desk.forbidden")
         if exc.detail == "csrf":
             key = "desk.csrf"
-        if wants_json(request) or request.url.path.startswith("/api/"):
-            return JSONResponse({"error": key.split(".")[1], "message": say(key)}, status_code=exc.status_code)
-        return message(
-            "page.not_found_title" if exc.status_code == 404 else "page.error_title", say(key), exc.status_code
-        )
+        return plain_error(request, key, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        """A malformed path or parameter (/returns/abc, ?v=x): the plain page, not FastAPI's JSON."""
+        return plain_error(request, "desk.bad_request", 404 if request.url.path.startswith("/r/") else 400)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> Response:
+        response = plain_error(request, "desk.internal", 500)
+        response.headers.update(HEADERS)  # this one bypasses the middleware
+        return response
 
     return app
+
+
+ERRORS = {
+    401: "desk.forbidden",
+    404: "desk.not_found",
+    405: "desk.method",
+    413: "desk.form_too_large",
+    429: "desk.too_many_logins",
+}
+
+
+def plain_error(request: Request, key: str, status: int) -> Response:
+    """One line: JSON for the API and scripts, else a plain page."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if wants_json(request) or request.url.path.startswith("/api/"):
+        return JSONResponse({"error": key.split(".")[1], "message": say(key)}, status_code=status, headers=headers)
+    response = message("page.not_found_title" if status == 404 else "page.error_title", say(key), status)
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 def wants_json(request: Request) -> bool:

@@ -77,8 +77,16 @@ async def login(request: Request) -> Response:
     fields = await form(request)
     if not same(fields.get("csrf"), request.cookies.get(LOGIN_COOKIE)):
         return message("page.error_title", say("desk.csrf"), 403)
-    cookie = await run_in_threadpool(state(request).desk.login, fields.get("name", ""), fields.get("password", ""))
+    name = fields.get("name", "")[:80]
+    keys = (f"ip:{request.client.host if request.client else ''}", f"name:{name}")
+    throttle, hashing = state(request).throttle, state(request).hashing
+    wait = throttle.wait(*keys)
+    if wait > 0:
+        return message("page.error_title", say("desk.too_many_logins", minutes=int(wait // 60) + 1), 429)
+    async with hashing:
+        cookie = await run_in_threadpool(state(request).desk.login, name, fields.get("password", ""))
     if cookie is None:
+        throttle.failed(*keys)
         return await login_page(request, say("desk.login_failed"))
     response = RedirectResponse("/", status_code=303)
     set_cookie(response, request, SESSION_COOKIE, cookie)

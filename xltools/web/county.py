@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from xltools.web.pages import page
 from xltools.web.uploads import receive
 
 router = APIRouter()
+REFUSED = {"closed": 403, "busy": 409, "check_failed": 503, "too_many_versions": 429}  # DeskError -> HTTP
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -40,7 +42,7 @@ def spec_title(spec_id: str) -> str:
 
 def download(path: Path, name: str, folder: Any = None) -> FileResponse:
     """A file to save as ``name`` (UTF-8 name for browsers, an ASCII one for the rest)."""
-    ascii_name = name.encode("ascii", "ignore").decode() or "download.xlsx"
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "", name) or "download.xlsx"  # nothing that ends the header's quotes
     headers = {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
     cleanup = BackgroundTask(folder.cleanup) if folder is not None else None
     return FileResponse(path, media_type=XLSX if name.endswith(".xlsx") else None, headers=headers, background=cleanup)
@@ -122,7 +124,12 @@ async def _receive(request: Request, a: Access) -> tuple[Any, Any, Response | No
         return None, None, refuse(request, a, 403, say("desk.closed", collection=a.collection.id), "closed")
     settings.work.mkdir(parents=True, exist_ok=True)
     folder = tempfile.TemporaryDirectory(prefix="up-", dir=settings.work)
-    upload = await receive(request, Path(folder.name), settings.max_upload, settings.hard_limit)
+    try:
+        upload = await receive(request, Path(folder.name), settings.max_upload, settings.hard_limit)
+    except BaseException:  # the client went away mid-body: nothing kept, nothing to answer
+        folder.cleanup()
+        raise
+    upload.name = upload.name or "upload.xlsx"  # a part without a file name: never the server's own path
     if upload.over:
         folder.cleanup()
         text = say("desk.too_large", limit=settings.max_upload // MB)
@@ -158,7 +165,7 @@ async def upload(request: Request, token: str) -> Response:
     try:
         version, checked = await run_in_threadpool(_submit, request, a, up.path, up.name)
     except DeskError as e:
-        status = 403 if e.detail == "closed" else 409
+        status = REFUSED.get(e.detail, 409)
         return refuse(request, a, status, say(f"desk.{e.detail}", **e.params), e.detail)
     finally:
         folder.cleanup()
@@ -214,7 +221,7 @@ def annotated_copy(request: Request, a: Access, number: int) -> Response:
     s = state(request)
     try:
         v = s.desk.version(a.collection.id, a.link.region_code, number)
-    except DeskError:
+    except (DeskError, OverflowError):
         raise HTTPException(404) from None
     folder = tempfile.TemporaryDirectory(prefix="xltools-annotated-")
     out = s.desk.annotated(a, v, Path(folder.name), s.checker.check)

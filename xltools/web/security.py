@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
+import time
+from collections import deque
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -60,3 +63,35 @@ def set_cookie(response: Response, request: Request, name: str, value: str, max_
 
 def login_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class Throttle:
+    """Failed sign-ins remembered per client address and per name: past ``limit`` in ``window`` seconds the
+    next try waits until the oldest failure is older than the window (a guessing flood gets 429, not CPU)."""
+
+    def __init__(self, limit: int = 10, window: float = 600.0) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def wait(self, *keys: str) -> float:
+        """Seconds until ``keys`` may try again (0: now)."""
+        now = time.monotonic()
+        with self.lock:
+            longest = 0.0
+            for k in keys:
+                q = self.failures.get(k)
+                while q and now - q[0] > self.window:
+                    q.popleft()
+                if q and len(q) >= self.limit:
+                    longest = max(longest, self.window - (now - q[0]))
+            return longest
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if len(self.failures) > 100_000:  # a flood of distinct keys: forget the oldest half
+                for k in list(self.failures)[: len(self.failures) // 2]:
+                    del self.failures[k]
+            for k in keys:
+                self.failures.setdefault(k, deque(maxlen=self.limit)).append(now)

@@ -20,6 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 FIELD = "file"
+MAX_PARTS = 16
 
 
 @dataclass
@@ -48,12 +49,23 @@ async def receive(request: Request, folder: Path, cap: int, hard: int) -> Upload
         await _drain(request, hard)
         return Upload(None, "", 0, malformed=True)
     target = folder / "upload.xlsx"
-    state: dict[str, Any] = {"header": b"", "headers": {}, "is_file": False, "name": "", "size": 0, "over": False}
+    state: dict[str, Any] = {
+        "header": b"",
+        "headers": {},
+        "is_file": False,
+        "name": "",
+        "size": 0,
+        "over": False,
+        "parts": 0,
+    }
     out = open(target, "wb")  # noqa: SIM115 - closed in finally; written by the parser's callbacks
     seen = {"file": False}
 
     def on_part_begin() -> None:
         state["headers"], state["is_file"] = {}, False
+        state["parts"] += 1
+        if state["parts"] > MAX_PARTS:
+            raise ValueError("too many parts")  # a form has one file: thousands of parts are an attack
 
     def on_header_field(data: bytes, start: int, end: int) -> None:
         state["header"] += data[start:end]
