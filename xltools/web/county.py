@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from xltools.catalogue import say
@@ -126,7 +126,10 @@ async def _receive(request: Request, a: Access) -> tuple[Any, Any, Response | No
     folder = tempfile.TemporaryDirectory(prefix="up-", dir=settings.work)
     try:
         upload = await receive(request, Path(folder.name), settings.max_upload, settings.hard_limit)
-    except BaseException:  # the client went away mid-body: nothing kept, nothing to answer
+    except ClientDisconnect:  # the client went away mid-body: nothing kept, nobody to answer
+        folder.cleanup()
+        return None, None, Response(status_code=400)
+    except BaseException:
         folder.cleanup()
         raise
     upload.name = upload.name or "upload.xlsx"  # a part without a file name: never the server's own path
