@@ -34,6 +34,7 @@ LAYERS = [
     ("xltools.targets", 7),
     ("xltools.desk", 8),
     ("xltools.console", 8),
+    ("xltools.imports", 8),
     ("xltools.web", 9),
     ("xltools.cli", 10),
     ("xltools.cli_desk", 10),

@@ -446,6 +446,9 @@ import xltools.cli_desk  # noqa: E402, F401  (registers `desk` and `serve` on th
 
 def main() -> None:
     from xltools.atomic import terminate_cleanly
+    from xltools.imports import for_command
+
+    for_command(sys.argv)
 
     terminate_cleanly()
     app(prog_name="xltools")

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from xltools.catalogue import Msg
+from xltools.spec import cache
 from xltools.spec.errors import SpecError
 from xltools.spec.model import RegionList, Spec
 from xltools.spec.parse import check_keys, dict_of, list_of, parse_regions, parse_spec
@@ -143,11 +144,16 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path, limit: int = MAX_SPEC_BYTES) -> dict[str, Any]:
-    """A YAML mapping, refusing files too large, not UTF-8, or whose aliases expand too far."""
+    """A YAML mapping, refusing files too large, not UTF-8, or whose aliases expand too far (parsed once per
+    change of the file: see `xltools.spec.cache`)."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
         if size > limit:
             raise SpecError(path, "", "too_large", size=size // 1024, limit=limit // 1024)
+        cached = cache.get(path, st)
+        if cached is not None:
+            return cached
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(path, "", "encoding") from None
@@ -169,6 +175,7 @@ def read_yaml(path: Path, limit: int = MAX_SPEC_BYTES) -> dict[str, Any]:
         loader.dispose()
     if not isinstance(data, dict):
         raise SpecError(path, "", "top_level")
+    cache.put(path, st, data)
     return data
 
 
