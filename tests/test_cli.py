@@ -87,3 +87,34 @@ def test_check_can_expect_a_spec_and_year() -> None:
         and "请使用 2024 年度表样" in result.output
         and "请修改错误后重新上报" not in result.output
     )
+
+
+def test_a_check_process_imports_neither_hypothesis_nor_pyarrow(tmp_path: Path) -> None:
+    """What a check never uses stays out of its process (issue #14); a Parquet export still gets pyarrow."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    sample = root / "samples" / "returns" / "yibao_dept_2023" / "440222_始兴县_yibao_dept_2023.xlsx"
+    check = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "xltools", "check", str(sample)], capture_output=True, text=True
+    )
+    assert check.returncode == 0 and "pandera" in check.stderr
+    assert "| hypothesis" not in check.stderr and "| pyarrow" not in check.stderr
+    out = tmp_path / "s.parquet"
+    agg = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xltools",
+            "aggregate",
+            str(sample.parent),
+            "-o",
+            str(tmp_path / "s.xlsx"),
+            "--export",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert agg.returncode == 0 and out.stat().st_size > 0, agg.stderr
