@@ -302,8 +302,14 @@ def aggregate_cmd(
     prior: PriorOpt = None,
     lang: LangOpt = None,
     schemas: SchemasOpt = None,
+    executor: Annotated[str, typer.Option("--executor", help=t("opt.executor"), metavar="local|dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help=t("opt.scheduler"), metavar="URL")] = None,
 ) -> None:
     lg = _lang(lang)
+    if executor not in ("local", "dask"):
+        raise _fail(say("cli.bad_value", lg, option="--executor", allowed="local, dask", value=executor))
+    if scheduler is not None and executor != "dask":
+        raise _fail(say("cli.scheduler_without_dask", lg))
     if output.suffix.lower() != ".xlsx":
         raise _fail(say("cli.output_suffix", lg, option="--output", suffixes=".xlsx", path=output))
     if export is not None and export.suffix.lower() not in (".csv", ".parquet"):
@@ -330,11 +336,17 @@ def aggregate_cmd(
                     schemas,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                     prior=prior,
+                    executor=executor,
+                    scheduler=scheduler,
                 )
         else:
-            summary = aggregate(inputs, spec, year, jobs, schemas, prior=prior)
+            summary = aggregate(inputs, spec, year, jobs, schemas, prior=prior, executor=executor, scheduler=scheduler)
     except AggregateError as e:
         raise _fail(e.text(lg)) from None
+    except RuntimeError as e:  # the Dask cluster (ClusterError): one line
+        if type(e).__name__ != "ClusterError":
+            raise
+        raise _fail(say(f"cluster.{e.detail}", lg, **e.params)) from None  # type: ignore[attr-defined]
     except SpecError as e:
         raise _fail(e.text(lg)) from None
     except PriorError as e:

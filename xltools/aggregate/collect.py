@@ -24,7 +24,7 @@ from xltools.check.pipeline import Prepared, Progress, finish, prepare_all, unre
 from xltools.check.values import normalise_text
 from xltools.files import Input, find_returns
 from xltools.findings import ERROR, Finding, Report
-from xltools.spec import Region, Spec, SpecError, load_spec
+from xltools.spec import Region, Spec, SpecError, load_spec, spec_ids
 
 OK, WARNINGS, ERRORS, REJECTED, DUPLICATE, MISSING = "ok", "warnings", "errors", "rejected", "duplicate", "missing"
 COUNTED = (OK, WARNINGS, ERRORS)  # a region's return: listed with its figures
@@ -134,6 +134,8 @@ def aggregate(
     schemas: Path | None = None,
     progress: Progress | None = None,
     prior: Path | str | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Summary:
     """Check every return found in ``inputs`` and merge the ones that count, region by region; with ``prior``
     (last year's returns, one return, or a summary or long export xltools wrote), flag outliers against it."""
@@ -145,9 +147,18 @@ def aggregate(
     if not found and not (spec and year):  # with both given, a summary of no returns lists every region 未报送
         raise AggregateError("no_files")
     readable = [i for i in found if not i.problem]
-    prepared = prepare_all(
-        [i.path for i in readable], schemas, jobs or os.cpu_count() or 1, progress, names=[i.name for i in readable]
-    )
+    if executor == "dask":  # phase 1 on a Dask cluster (DESIGN §15); the rest here, as in a local run
+        from xltools.aggregate.cluster import prepare_on_cluster
+
+        for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, as locally
+            load_spec(sid, schemas)
+        prepared = prepare_on_cluster(
+            [i.path for i in readable], schemas, [i.name for i in readable], scheduler, progress
+        )
+    else:
+        prepared = prepare_all(
+            [i.path for i in readable], schemas, jobs or os.cpu_count() or 1, progress, names=[i.name for i in readable]
+        )
     by_input = dict(zip((id(i) for i in readable), prepared, strict=True))
     ordered = [by_input.get(id(i)) or Prepared(unreadable_report(i.name, i.problem, reason="")) for i in found]
     spec_obj, year = _decide(ordered, spec, year, schemas)

@@ -73,6 +73,24 @@ ENTRIES: dict[str, Entry] = {
         "Write an empty targets list (columns and dropdowns) for the bureau to fill and pass to --targets.",
     ),
     "opt.files": Entry("上报的 .xlsx 文件或文件夹。", "Returned .xlsx files or folders of them."),
+    "opt.executor": Entry(
+        "读取报表的方式：local（本机多进程，默认）或 dask（Dask 集群，需 pip install 'xltools[dask]'）",
+        "where returns are read: local (this machine's processes, the default) or dask (a Dask cluster; pip install 'xltools[dask]')",
+    ),
+    "opt.scheduler": Entry(
+        "Dask 调度器地址，如 tcp://10.0.0.5:8786（不给则在本机启动一个 LocalCluster）；报表路径须为各工作节点可读的共享路径",
+        "the Dask scheduler, e.g. tcp://10.0.0.5:8786 (without it a LocalCluster on this machine); paths must be readable by every worker",
+    ),
+    "cli.scheduler_without_dask": Entry(
+        "--scheduler 需与 --executor dask 一起使用。", "--scheduler needs --executor dask."
+    ),
+    "cluster.not_installed": Entry(
+        "未安装 Dask：请先运行 pip install 'xltools[dask]'。",
+        "Dask is not installed: pip install 'xltools[dask]' first.",
+    ),
+    "cluster.connect": Entry(
+        "无法连接 Dask 集群 {scheduler}：{reason}", "cannot reach the Dask cluster {scheduler}: {reason}"
+    ),
     "opt.format": Entry(
         "text（给人看）或 json（每个文件一行）。", "text (for a person) or json (one object per file per line)."
     ),

@@ -1,0 +1,130 @@
+"""aggregate --executor dask (DESIGN §15): returns read on a Dask cluster — a LocalCluster, and a real
+`dask scheduler` with two `dask worker` processes started here — give the same summary as a local run."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "returns" / "yibao_dept_2023"
+
+
+def cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def xltools(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "xltools", *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ten samples, a file that is not a workbook, and a copy of one return (a duplicate)."""
+    d = tmp_path_factory.mktemp("inbox")
+    for p in SAMPLES.glob("*.xlsx"):
+        (d / p.name).write_bytes(p.read_bytes())
+    (d / "440233_新丰县.xlsx").write_bytes(b"%PDF-1.4 not a workbook")
+    (d / "copy_440222.xlsx").write_bytes((SAMPLES / "440222_始兴县_yibao_dept_2023.xlsx").read_bytes())
+    return d
+
+
+@pytest.fixture(scope="module")
+def local(inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[object, ...]]]:
+    out = tmp_path_factory.mktemp("local") / "s.xlsx"
+    r = xltools("aggregate", str(inbox), "-o", str(out), "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    return cells(out)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A `dask scheduler` and two `dask worker` processes on localhost."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [
+        subprocess.Popen(
+            ["dask", "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    procs += [
+        subprocess.Popen(
+            ["dask", "worker", address, "--nthreads", "1", "--no-dashboard", "--name", f"w{i}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(2)
+    ]
+    from distributed import Client
+
+    end = time.monotonic() + 60
+    while True:
+        try:
+            with Client(address, timeout="5s") as c:
+                if len(c.scheduler_info()["workers"]) == 2:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > end:
+            pytest.fail("dask scheduler and workers did not start")
+        time.sleep(0.5)
+    yield address
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(timeout=30)
+
+
+def test_a_local_cluster_gives_the_same_summary(inbox: Path, local, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "s.xlsx"
+    r = xltools("aggregate", str(inbox), "-o", str(out), "--executor", "dask")
+    assert r.returncode == 0, r.stderr
+    assert cells(out) == local
+
+
+def test_a_scheduler_and_two_workers_give_the_same_summary(inbox: Path, local, scheduler: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "s.xlsx"
+    r = xltools("aggregate", str(inbox), "-o", str(out), "--executor", "dask", "--scheduler", scheduler)
+    assert r.returncode == 0, r.stderr
+    assert cells(out) == local
+    listed = " ".join(str(v) for row in local["报送情况"] for v in row)
+    assert "440233_新丰县.xlsx" in listed and "无法受理" in listed  # the PDF is listed, not lost
+    assert "copy_440222.xlsx" in listed
+
+
+def test_without_executor_nothing_of_dask_is_imported(tmp_path: Path) -> None:
+    out = tmp_path / "s.xlsx"
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "xltools", "aggregate", str(SAMPLES), "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0 and out.is_file()
+    assert "| pandera" in r.stderr and "| dask" not in r.stderr and "| distributed" not in r.stderr
+
+
+def test_an_unreachable_scheduler_is_one_line(inbox: Path, tmp_path: Path) -> None:
+    r = xltools(
+        "aggregate", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--executor", "dask",
+        "--scheduler", f"tcp://127.0.0.1:{free_port()}",
+    )  # fmt: skip
+    assert r.returncode == 2 and "无法连接 Dask 集群" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "s.xlsx").exists()
+    r = xltools("aggregate", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--scheduler", "tcp://x:1")
+    assert r.returncode == 2 and "--executor dask" in r.stderr
