@@ -310,3 +310,52 @@ def test_a_regions_versions_are_capped(
         desk.submit(a, returns["clean"], "a.xlsx", checker.check)
     assert e.value.detail == "too_many_versions"
     assert len(desk.versions(cid, "440222")) == 2
+
+
+def test_the_collections_targets_hold_even_when_a_return_drops_its_record(
+    desk: Desk, checker: Checker, tmp_path: Path
+) -> None:
+    """A return on a plain template (no targets record inside) cannot escape the approved list: the desk
+    compares it with the targets it holds; a return filled in the region's own template is clean of them."""
+    from returns import make_return, seed
+    from support.fill import fill_return
+
+    from xltools.spec import load_spec
+    from xltools.targets import read_targets
+    from xltools.template import build_template
+
+    spec = load_spec("yibao_dept")
+    sample = Path(__file__).resolve().parents[2] / "samples" / "targets" / "yibao_dept_2025_targets.csv"
+    rows = read_targets(sample, spec, 2025).rows
+    o = desk.open_collection("yibao_dept", 2025, dt.date(2026, 3, 31), targets=rows)
+    a = desk.link(next(x.token for x in o.links if x.region_code == "440222"))
+    assert a is not None
+    # a plain template (no record inside) with one approved target lowered: 1500 → 1200
+    plain = make_return(tmp_path, {"fill_date": "2026-03-01"}, {("ind_target", 1): 1200}, year=2025, name="plain.xlsx")
+    _, checked = desk.submit(a, plain, "plain.xlsx", checker.check)
+    held = [(f.field, f.cell, f.expected, f.actual) for f in checked.report.findings if f.code == "tampered"]
+    assert len(held) == 1 and held[0][0] == "ind_target" and held[0][2:] == (1500, 1200) and held[0][1]
+    from xltools.check import check_file
+
+    assert not [f for f in check_file(plain).findings if f.code == "tampered"]  # the file alone cannot tell
+    # the region's own template, prefilled with the same list the desk holds (as GET /r/<token>/template builds it)
+    template = build_template(
+        spec, tmp_path / "t.xlsx", 2025, spec.regions.find("440222"), targets=json.loads(o_targets(desk, o.collection))
+    )
+    n = len(rows["440222"])
+    values = dict(seed()["values"]) | {"year": 2025, "fill_date": "2026-03-01"}
+    for c in ("ind_level1", "ind_level2", "ind_name", "ind_direction", "ind_unit", "ind_target", "ind_weight"):
+        values.pop(c, None)
+    for c in ("ind_actual", "ind_score", "ind_reason"):
+        values[c] = values[c][:n]
+    own = fill_return(template, values, tmp_path / "own.xlsx")
+    _, checked = desk.submit(a, own, "own.xlsx", checker.check)
+    assert not [f for f in checked.report.findings if f.code == "tampered"], [
+        f.to_dict() for f in checked.report.findings
+    ]
+
+
+def o_targets(desk: Desk, cid: str) -> str:
+    targets = desk.collection(cid).targets
+    assert targets is not None
+    return targets

@@ -133,7 +133,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
 def _targets(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
     """Approved targets prefilled by the template must be in the table as written: a changed cell is
     `tampered`; so is a record of them edited or removed (it must match its digest in the properties)."""
-    from xltools.contract import TARGET_COLUMNS, TARGETS_DIGEST_KEY, TARGETS_KEY, digest, read_targets_record
+    from xltools.contract import TARGETS_DIGEST_KEY, TARGETS_KEY, digest, read_targets_record
 
     text, sealed = raw.meta.get(TARGETS_KEY, ""), raw.custom.get(TARGETS_DIGEST_KEY, "")
     if not text and not sealed:
@@ -145,6 +145,15 @@ def _targets(raw: RawWorkbook, ext: Extracted) -> list[Finding]:
                 "metadata", what=Msg.of("what.targets"), expected=sealed or "—", actual=digest(text) if text else "—"
             )
         ]
+    return compare_targets(ext, record)
+
+
+def compare_targets(ext: Extracted, record: dict[int, dict[str, Any]]) -> list[Finding]:
+    """The table against approved targets (row index -> column -> value): a prefilled cell changed, or an
+    indicator added below them, is `tampered`. Used with the file's own record, and by the desk with the
+    collection's list — which a return cannot edit or drop."""
+    from xltools.contract import TARGET_COLUMNS
+
     out: list[Finding] = []
     rows = max((len(v) for v in ext.table.values()), default=0)
     for i in range(rows):  # rows the template left out must stay empty: no indicator added

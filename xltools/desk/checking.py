@@ -28,6 +28,7 @@ class Job:
     region_name: str
     previous: str | None = None  # the region's previous version, to say what changed
     annotated: str | None = None  # write the annotated copy here
+    targets: tuple[tuple[tuple[str, Any], ...], ...] = ()  # the region's approved indicator rows, as held
 
 
 @dataclass
@@ -80,6 +81,10 @@ def run(job: Job) -> Checked:
             template_error("other_region", Text(job.region_name), Text(_region_name(spec, p.report.region_code)))
         )
         p.typed, p.ext = None, None
+    if job.targets and p.ext is not None and p.typed is not None:  # the collection's list, not the file's
+        from xltools.check.extract import compare_targets
+
+        p.ext.findings += compare_targets(p.ext, {i: dict(row) for i, row in enumerate(job.targets)})
     before = prepare(job.previous, None, spec, job.year, "previous") if job.previous else None
     validate_all([x for x in (p, before) if x is not None and x.typed is not None])
     diff, report = None, None
@@ -138,3 +143,11 @@ class Checker:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def held_targets(c: Any, region_code: str) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    """The region's approved indicator rows as the collection holds them (prefilled columns only)."""
+    from xltools.contract import TARGET_COLUMNS
+
+    rows = json.loads(c.targets).get(region_code, []) if c.targets else []
+    return tuple(tuple((col, row.get(col)) for col in TARGET_COLUMNS) for row in rows)

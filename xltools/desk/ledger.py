@@ -111,3 +111,10 @@ CHASE = ("missing", "returned", "rejected", "errors")  # regions the bureau stil
 def chase(rows: Sequence[Row]) -> list[Row]:
     """The 催报 list: regions not yet sent, sent back, or whose counted return cannot be used."""
     return [r for r in rows if r.status in CHASE]
+
+
+def region_order(spec_id: str) -> dict[str, int]:
+    """Region code -> its place in the spec's region list."""
+    from xltools.spec import load_spec
+
+    return {r.code: i for i, r in enumerate(load_spec(spec_id).regions.regions)}

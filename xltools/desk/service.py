@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from xltools.desk import db as dbm
 from xltools.desk.blobs import Blobs, FileBlobs, TableBlobs, digest_file
-from xltools.desk.checking import Checked, Job
-from xltools.desk.ledger import Row, ledger_rows
+from xltools.desk.checking import Checked, Job, held_targets
+from xltools.desk.ledger import Row, ledger_rows, region_order
 from xltools.desk.tables import Audit, Collection, Link, Review, User, Version
 from xltools.desk.tables import Session as SessionRow
 
@@ -321,7 +321,7 @@ class Desk:
         c = self.collection(cid)
         with self.read() as s:
             links = list(s.scalars(select(Link).where(Link.collection_id == cid, Link.revoked_at.is_(None))))
-        order = _region_order(c.spec)
+        order = region_order(c.spec)
         return sorted(links, key=lambda x: (order.get(x.region_code, len(order)), x.region_code))
 
     # --- staff ----------------------------------------------------------------------------------------
@@ -393,9 +393,11 @@ class Desk:
         ``check``: `Checker.check`); nothing is recorded."""
         c, link = access.collection, access.link
         last = self.latest(c.id, link.region_code)
+        targets = held_targets(c, link.region_code)
         with tempfile.TemporaryDirectory(prefix="xltools-previous-") as tmp:
             prev = str(self._materialise(last, Path(tmp) / "previous.xlsx")) if last is not None else None
-            return check(Job(str(path), file_name, c.spec, c.year, link.region_code, link.region_name, prev))  # type: ignore[no-any-return]
+            job = Job(str(path), file_name, c.spec, c.year, link.region_code, link.region_name, prev, targets=targets)
+            return check(job)  # type: ignore[no-any-return]
 
     def submit(self, access: Access, path: Path, file_name: str, check: Any) -> tuple[Version, Checked]:
         """Check ``path`` (with ``check``: `Checker.check`) and record it as the region's next version.
@@ -489,7 +491,8 @@ class Desk:
         source = self._materialise(v, folder / f"v{v.number}.xlsx")
         out = folder / "annotated.xlsx"
         c, link = access.collection, access.link
-        job = Job(str(source), v.file_name, c.spec, c.year, link.region_code, link.region_name, annotated=str(out))
+        targets = held_targets(c, link.region_code)
+        job = Job(str(source), v.file_name, c.spec, c.year, link.region_code, link.region_name, None, str(out), targets)
         result = check(job)
         return out if isinstance(result, Checked) and out.exists() else None
 
@@ -535,7 +538,7 @@ class Desk:
                 .where(Version.collection_id == cid)
                 .order_by(Review.id)
             ).all()
-        order = _region_order(c.spec)
+        order = region_order(c.spec)
         links.sort(key=lambda x: (order.get(x.region_code, len(order)), x.region_code))
         return ledger_rows(c, links, versions, {vid: a for vid, a in reviews}, today or local(now()).date())
 
@@ -575,10 +578,3 @@ class Desk:
 
 # A hash to verify against when the name is unknown, so a wrong name costs what a wrong password does.
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$Vq4jwGYzqWm2fKc0o6p1bxXyqkT6c8rUo3B2wB5Tq0w"
-
-
-def _region_order(spec_id: str) -> dict[str, int]:
-    """Region code -> its place in the spec's region list."""
-    from xltools.spec import load_spec
-
-    return {r.code: i for i, r in enumerate(load_spec(spec_id).regions.regions)}
