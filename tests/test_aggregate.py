@@ -284,3 +284,25 @@ def test_project_returns_count_once_per_project(tmp_path: Path) -> None:
     assert ws.cell(totals_row(ws), col).value == pytest.approx(3 + 4.5)
     rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == region.code]
     assert len(rows) == 2  # one row per project
+
+
+def test_detail_past_excels_last_row_goes_only_to_the_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No sheet is cut silently at Excel's 1,048,576 rows (100,000 returns × 20 indicators would pass it):
+    the sheet says where the detail is and holds none of it; the export holds all of it."""
+    import csv
+
+    import openpyxl
+
+    from xltools.aggregate import aggregate, write_outputs
+    from xltools.aggregate import summary as summary_module
+
+    monkeypatch.setattr(summary_module, "SHEET_ROWS", 40)
+    s = aggregate([Path(__file__).resolve().parent.parent / "samples" / "returns" / "yibao_dept_2023"])
+    book, export = write_outputs(s, tmp_path / "s.xlsx", tmp_path / "s.csv")
+    ws = openpyxl.load_workbook(book)["指标明细"]
+    assert ws.max_row == 3 and "超过 Excel 工作表的上限（40 行）" in str(ws["A3"].value)
+    rows = list(csv.DictReader(export.open(encoding="utf-8-sig")))
+    indicators = [r for r in rows if r["section"] == "indicator"]
+    needed = sum(len(sub.indicators) for _, sub in s.counted())
+    assert needed > 40 and len({(r["region_code"], r["row"]) for r in indicators}) == needed
+    assert openpyxl.load_workbook(book)["校验结果"].max_row > 3  # under the limit: written as before

@@ -28,6 +28,10 @@ from xltools.style import Measure, Styles
 ZH = "zh"  # the summary is a Chinese official document
 
 
+SHEET_ROWS = 1_048_576  # Excel's (and WPS's) last row
+HEADER_ROWS = 3  # title, subtitle, column headings
+
+
 def w(key: str, **params: Any) -> str:
     """A word of the summary."""
     return say(key, ZH, **params)
@@ -445,6 +449,9 @@ class _Writer:
         ]
         title = w("summary.indicators_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
+        needed = sum(len(sub.indicators) for _, sub in self.s.counted())
+        if too_many(ws, needed, st.note):
+            return
         ws.write_row(2, 0, header, st.header)
         row = 3
         for region, sub in self.s.counted():
@@ -486,6 +493,8 @@ class _Writer:
         ]
         title = w("summary.findings_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
+        if too_many(ws, sum(len(sub.report.findings) for sub in self.s.submissions), st.note):
+            return
         ws.write_row(2, 0, header, st.header)
         row = 3
         for sub in self.s.submissions:
@@ -508,6 +517,15 @@ class _Writer:
         ws.freeze_panes(3, 0)
         ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
         _print_setup(ws, (2, 2), title)
+
+
+def too_many(ws: Any, rows: int, fmt: Any) -> bool:
+    """Whether ``rows`` detail rows would pass Excel's last row; then the sheet says where they are instead
+    (the long export) and gets none of them — never a cut list that looks whole."""
+    if HEADER_ROWS + rows <= SHEET_ROWS:
+        return False
+    ws.write_string(2, 0, w("summary.too_many_rows", rows=rows, limit=SHEET_ROWS), fmt)
+    return True
 
 
 __all__ = ["Msg", "categories", "summary_fields", "write_summary"]

@@ -100,6 +100,11 @@ ENTRIES |= {
     "summary.code": Entry("行政区划代码", "Region code"),
     "summary.region": Entry("地区", "Region"),
     "summary.status": Entry("报送状态", "Status"),
+    "summary.too_many_rows": Entry(
+        "明细共 {rows} 行，超过 Excel 工作表的上限（{limit} 行），未写入本表：请用 xltools aggregate --export 导出的长表查看全部明细。",
+        "the detail has {rows} rows, more than an Excel sheet holds ({limit}), and is not in this sheet: see the long "
+        "export (xltools aggregate --export) for all of it.",
+    ),
     "summary.in_totals": Entry("计入合计", "In totals"),
     "summary.errors": Entry("错误数", "Errors"),
     "summary.warnings": Entry("提示数", "Warnings"),
