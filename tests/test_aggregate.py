@@ -306,3 +306,33 @@ def test_detail_past_excels_last_row_goes_only_to_the_export(tmp_path: Path, mon
     needed = sum(len(sub.indicators) for _, sub in s.counted())
     assert needed > 40 and len({(r["region_code"], r["row"]) for r in indicators}) == needed
     assert openpyxl.load_workbook(book)["校验结果"].max_row > 3  # under the limit: written as before
+
+
+@pytest.mark.parametrize("first", ["yibao", "other"])
+def test_chunked_runs_give_the_same_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str) -> None:
+    """Returns read, validated and reduced in chunks (issue #14) make the summary a single piece makes —
+    also when the first chunk is unlike the rest (its spec is not the one collected: the run is made again)."""
+    import openpyxl
+
+    from xltools.aggregate import collect, write_outputs
+
+    root = Path(__file__).resolve().parent.parent / "samples"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for p in (root / "returns" / "yibao_dept_2023").glob("*.xlsx"):
+        (inbox / f"b_{p.name}").write_bytes(p.read_bytes())
+    (inbox / "b_junk.xlsx").write_bytes(b"not a workbook")
+    if first == "other":  # sorted first: three returns of another spec, more than a chunk
+        for k, p in enumerate(sorted((root / "project_2021").glob("*.xlsx")) * 3):
+            (inbox / f"a_{k}_{p.name}").write_bytes(p.read_bytes())
+
+    def cells(stream: int) -> dict[str, list[tuple[object, ...]]]:
+        monkeypatch.setattr(collect, "STREAM", stream)
+        out = tmp_path / f"s{stream}.xlsx"
+        write_outputs(collect.aggregate([inbox], jobs=1), out)
+        wb = openpyxl.load_workbook(out)
+        return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+    whole = cells(10_000)
+    assert cells(2) == whole
+    assert "b_junk.xlsx" in str(whole["报送情况"])

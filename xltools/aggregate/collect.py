@@ -146,26 +146,14 @@ def aggregate(
     found = find_returns(given)
     if not found and not (spec and year):  # with both given, a summary of no returns lists every region 未报送
         raise AggregateError("no_files")
-    readable = [i for i in found if not i.problem]
-    if executor == "dask":  # phase 1 on a Dask cluster (DESIGN §15); the rest here, as in a local run
-        from xltools.aggregate.cluster import prepare_on_cluster
-
-        for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, as locally
-            load_spec(sid, schemas)
-        prepared = prepare_on_cluster(
-            [i.path for i in readable], schemas, [i.name for i in readable], scheduler, progress
-        )
+    n = jobs or os.cpu_count() or 1
+    streamed = _streamed(found, spec, year, n, schemas, progress) if executor != "dask" else None
+    if streamed is not None:
+        spec_obj, year, subs = streamed
     else:
-        prepared = prepare_all(
-            [i.path for i in readable], schemas, jobs or os.cpu_count() or 1, progress, names=[i.name for i in readable]
-        )
-    by_input = dict(zip((id(i) for i in readable), prepared, strict=True))
-    ordered = [by_input.get(id(i)) or Prepared(unreadable_report(i.name, i.problem, reason="")) for i in found]
-    spec_obj, year = _decide(ordered, spec, year, schemas)
-    for p in ordered:
-        _reject_other(p, spec_obj, year)
-    validate_all([p for p in ordered if p.typed is not None])
-    subs = [_submission(p, i, spec_obj) for p, i in zip(ordered, found, strict=True)]
+        ordered = _prepared(found, n, schemas, progress, executor, scheduler)
+        spec_obj, year = _decide(ordered, spec, year, schemas)
+        subs = _reduced(ordered, found, spec_obj, year)
     compare_regions(subs, spec_obj)
     by_region = _choose(subs, spec_obj)
     last = None
@@ -187,9 +175,75 @@ def aggregate(
     return Summary(spec_obj, year, subs, by_region, rejected, outliers, last)
 
 
+STREAM = 500  # returns read, validated and reduced at a time: the run keeps their figures, not their cells
+
+
+def _prepared(
+    found: list[Input], jobs: int, schemas: Path | None, progress: Progress | None, executor: str, scheduler: str | None
+) -> list[Prepared]:
+    """Phase 1 of every input, in order (an input already known unreadable gets its report)."""
+    readable = [i for i in found if not i.problem]
+    paths, names = [i.path for i in readable], [i.name for i in readable]
+    if executor == "dask":  # phase 1 on a Dask cluster (DESIGN §15); the rest here, as in a local run
+        from xltools.aggregate.cluster import prepare_on_cluster
+
+        for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, as locally
+            load_spec(sid, schemas)
+        prepared = prepare_on_cluster(paths, schemas, names, scheduler, progress)
+    else:
+        prepared = prepare_all(paths, schemas, jobs, progress, names=names)
+    by_input = dict(zip((id(i) for i in readable), prepared, strict=True))
+    return [by_input.get(id(i)) or Prepared(unreadable_report(i.name, i.problem, reason="")) for i in found]
+
+
+def _reduced(ordered: list[Prepared], found: list[Input], spec: Spec, year: int) -> list[Submission]:
+    """Phases 2 and 3, then each return reduced to what the summary needs (its cells are let go)."""
+    for p in ordered:
+        _reject_other(p, spec, year)
+    validate_all([p for p in ordered if p.typed is not None])
+    return [_submission(p, i, spec) for p, i in zip(ordered, found, strict=True)]
+
+
+def _streamed(
+    found: list[Input], spec: str | None, year: int | None, jobs: int, schemas: Path | None, progress: Progress | None
+) -> tuple[Spec, int, list[Submission]] | None:
+    """Phases 1–3 chunk by chunk (issue #14: memory holds each return's figures, not its cells), or None for a
+    run of one chunk. Every rule is per return or per indicator row, so chunks change no finding. The spec and
+    year, when not given, are decided on the first chunk and checked against all returns at the end; should
+    the whole disagree (a first chunk unlike the rest), the run is made again as one piece."""
+    if len(found) <= STREAM:
+        return None
+    counts: Counter[tuple[str | None, int | None]] = Counter()
+    decided: tuple[Spec, int] | None = None
+    subs: list[Submission] = []
+    for start in range(0, len(found), STREAM):
+        chunk = found[start : start + STREAM]
+        shifted = (lambda d, t, s=start: progress(s + d, len(found))) if progress else None
+        ordered = _prepared(chunk, jobs, schemas, shifted, "local", None)
+        counts.update((p.report.spec, p.report.year) for p in ordered if p.typed is not None)
+        if decided is None:
+            try:
+                decided = _decide(ordered, spec, year, schemas)
+            except AggregateError as e:
+                if e.detail in ("no_spec", "no_year"):
+                    return None  # nothing to decide on yet: one piece
+                raise
+        subs += _reduced(ordered, chunk, *decided)
+    if _decide_counts(counts, spec, year, schemas) != decided:
+        return None
+    return decided[0], decided[1], subs
+
+
 def _decide(prepared: list[Prepared], spec: str | None, year: int | None, schemas: Path | None) -> tuple[Spec, int]:
     """The spec and year being collected: as given, else the most common among the returns."""
-    found = Counter((p.report.spec, p.report.year) for p in prepared if p.typed is not None)
+    return _decide_counts(
+        Counter((p.report.spec, p.report.year) for p in prepared if p.typed is not None), spec, year, schemas
+    )
+
+
+def _decide_counts(
+    found: Counter[tuple[str | None, int | None]], spec: str | None, year: int | None, schemas: Path | None
+) -> tuple[Spec, int]:
     if spec is None:
         if not found:
             raise AggregateError("no_spec")
