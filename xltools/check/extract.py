@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from xltools.catalogue import Msg
@@ -47,6 +48,13 @@ class Extracted:
 
 
 def normalise_formula(text: str) -> str:
+    """A formula as compared with the template's (the returns of one template share their formulas: short
+    ones are cached; a long one, as a hostile file may hold, is not)."""
+    return _normalised(text) if len(text) <= 512 else _normalised.__wrapped__(text)
+
+
+@lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
     return _FORMULA_NOISE.sub("", text.lstrip("=")).upper()
 
 
