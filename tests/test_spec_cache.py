@@ -30,7 +30,10 @@ def test_an_unchanged_file_is_parsed_once(spec_file: Path, tmp_path: Path, monke
     assert len(entries(tmp_path)) == 1
     import xltools.spec.load as load
 
-    monkeypatch.setattr(load, "_Loader", None)  # parsing again would fail
+    def no_parsing() -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(load, "_loader", no_parsing)
     assert read_yaml(spec_file) == first == {"id": "x", "date": first["date"], "items": [1, 2]}
 
 

@@ -73,7 +73,6 @@ def _lang(lang: str | None) -> str:
 
 def _guarded(fn: Any, lang: str, *args: Any, **kwargs: Any) -> Any:
     """Run a library call; its expected failures become one line and exit 2, never a traceback."""
-    from xltools.aggregate.prior import PriorError
     from xltools.atomic import OutputError
     from xltools.spec import SpecError
 
@@ -81,10 +80,13 @@ def _guarded(fn: Any, lang: str, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     except SpecError as e:
         raise _fail(e.text(lang)) from None
-    except PriorError as e:
-        raise _fail(say(f"prior.{e.detail}", lang, **e.params)) from None
     except OutputError as e:
         raise _fail(say(f"output.{e.detail}", lang, path=e.path, reason=localise(e.reason, lang))) from None
+    except Exception as e:  # a PriorError can only come from a loaded xltools.aggregate.prior (not imported
+        prior = sys.modules.get("xltools.aggregate.prior")  # up front: it pulls in the summary writer)
+        if prior is not None and isinstance(e, prior.PriorError):
+            raise _fail(say(f"prior.{e.detail}", lang, **e.params)) from None
+        raise
 
 
 @app.command("specs", help=t("cli.specs"), options_metavar=t("meta.options"))

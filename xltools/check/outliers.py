@@ -77,11 +77,12 @@ def modified_z(x: float, others: list[float]) -> float | None:
     if len(others) < MIN_PEERS:
         return None
     median = statistics.median(others)
+    tiny = max(abs(v) for v in others) * 1e-12  # a spread below this is rounding, not a spread (no inf z)
     mad = statistics.median(abs(v - median) for v in others)
-    if mad > 0:
+    if mad > tiny:
         return MAD_SCALE * (x - median) / mad
     mean_ad = statistics.fmean(abs(v - median) for v in others)
-    if mean_ad > 0:
+    if mean_ad > tiny:
         return (x - median) / (MEANAD_SCALE * mean_ad)
     return 0.0
 

@@ -11,9 +11,7 @@ import copyreg
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from xltools.catalogue import Msg
 from xltools.spec import cache
@@ -21,6 +19,9 @@ from xltools.spec.errors import SpecError
 from xltools.spec.model import RegionList, Spec
 from xltools.spec.parse import check_keys, dict_of, list_of, parse_regions, parse_spec
 from xltools.spec.validate import validate
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_SPEC_BYTES = 1024 * 1024  # a spec is a few KB
 MAX_REGIONS_BYTES = 32 * 1024 * 1024  # a national list of ~100,000 units fits
@@ -140,7 +141,12 @@ copyreg.pickle(Spec, _pickle_spec)
 
 # --- bounded YAML --------------------------------------------------------------------------------
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _loader() -> Any:
+    """PyYAML's C loader when it was built with libyaml (imported on the first parse: a cached spec needs none)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path, limit: int = MAX_SPEC_BYTES) -> dict[str, Any]:
@@ -159,7 +165,9 @@ def read_yaml(path: Path, limit: int = MAX_SPEC_BYTES) -> dict[str, Any]:
         raise SpecError(path, "", "encoding") from None
     except OSError as e:
         raise SpecError(path, "", "unreadable", reason=e.strerror or type(e).__name__) from None
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader()(text)
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_size(node) > MAX_NODES:
@@ -198,6 +206,8 @@ def _expanded_size(root: yaml.Node) -> int:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
