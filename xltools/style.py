@@ -7,6 +7,7 @@ LibreOffice falls back to the CJK fonts installed (Noto Serif / Sans CJK).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from xltools.spec import Field
@@ -56,7 +57,8 @@ def number_format(field: Field | None) -> str:
 
 
 class Styles:
-    """The named formats of one xlsxwriter workbook, made once each."""
+    """The named formats of one xlsxwriter workbook, made once each (and looked up once: a large summary asks
+    for one for each of its hundreds of thousands of cells)."""
 
     def __init__(self, wb: Any) -> None:
         self.wb = wb
@@ -74,68 +76,68 @@ class Styles:
         return self.make(**{"border": 1, "border_color": BORDER, "valign": "vcenter", **props})
 
     # --- titles and text --------------------------------------------------------------------------
-    @property
+    @cached_property
     def title(self) -> Any:
         return self.make(font_name=TITLE_FONT, bold=True, font_size=16, align="center", valign="vcenter")
 
-    @property
+    @cached_property
     def subtitle(self) -> Any:
         return self.make(font_size=10, align="center", valign="vcenter", text_wrap=True)
 
-    @property
+    @cached_property
     def note(self) -> Any:
         return self.make(font_color=NOTE_COLOUR, font_size=9, text_wrap=True, valign="top")
 
-    @property
+    @cached_property
     def text(self) -> Any:
         return self.make(text_wrap=True, valign="top")
 
-    @property
+    @cached_property
     def header(self) -> Any:
         return self.boxed(font_name=TITLE_FONT, bold=True, bg_color=HEADER_FILL, align="center", text_wrap=True)
 
-    @property
+    @cached_property
     def block(self) -> Any:
         return self.boxed(font_name=TITLE_FONT, bold=True, bg_color=BLOCK_FILL)
 
-    @property
+    @cached_property
     def label(self) -> Any:
         return self.boxed(text_wrap=True)
 
-    @property
+    @cached_property
     def seq(self) -> Any:
         return self.boxed(align="center", font_color=SEQ_COLOUR)
 
-    @property
+    @cached_property
     def unit(self) -> Any:
         return self.boxed(align="center", text_wrap=True)
 
-    @property
+    @cached_property
     def cell_note(self) -> Any:
         return self.boxed(font_color=NOTE_COLOUR, font_size=9, text_wrap=True)
 
-    @property
+    @cached_property
     def wrap(self) -> Any:
         return self.boxed(text_wrap=True, valign="top")
 
-    @property
+    @cached_property
     def cell(self) -> Any:
         return self.boxed(text_wrap=True)
 
-    @property
+    @cached_property
     def date(self) -> Any:
         return self.boxed(num_format="yyyy-mm-dd", align="center")
 
-    @property
+    @cached_property
     def block_heading(self) -> Any:
         """A form's section heading, written down its first column."""
         return self.boxed(font_name=TITLE_FONT, bold=True, align="center", text_wrap=True)
 
-    @property
+    @cached_property
     def form_label(self) -> Any:
         return self.boxed(align="center", text_wrap=True)
 
-    @property
+    @cached_property
     def form_text(self) -> Any:
         return self.boxed(align="center", text_wrap=True)
 
@@ -164,7 +166,7 @@ class Styles:
         extra = {"bold": True, "bg_color": TOTAL_FILL} if total else {}
         return self.boxed(num_format=fmt, **extra)
 
-    @property
+    @cached_property
     def total(self) -> Any:
         return self.boxed(bold=True, bg_color=TOTAL_FILL, text_wrap=True)
 
