@@ -22,10 +22,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,12 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "returns" / "yibao_dept_2023"
 RESULTS = ROOT / "benchmarks" / "results"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+sys.path.insert(0, str(ROOT / "tests"))  # the test helpers (support/): the server, multipart bodies
+from support.serving import Server, multipart  # noqa: E402
 
 
 def rss_tree(pid: int) -> int:
@@ -60,45 +53,6 @@ def rss_tree(pid: int) -> int:
         except (OSError, StopIteration):
             pass
     return total
-
-
-class Server:
-    def __init__(self, data: Path, max_upload: int = 20) -> None:
-        self.data, self.port, self.max_upload = data, free_port(), max_upload
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        cmd = [sys.executable, "-m", "xltools", "serve", "--data", str(self.data), "--port", str(self.port)]
-        cmd += ["--max-upload", str(self.max_upload)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            try:
-                urllib.request.urlopen(self.base + "/login", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("xltools serve did not start")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-
-
-def multipart(name: str, data: bytes) -> tuple[bytes, str]:
-    b = "deskloadboundary"
-    head = f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'.encode()
-    return head + data + f"\r\n--{b}--\r\n".encode(), f"multipart/form-data; boundary={b}"
 
 
 def upload(base: str, token: str, name: str, data: bytes, timeout: float = 120) -> tuple[int, Any]:
@@ -314,7 +268,7 @@ def main() -> None:
         data = Path(tmp) / "data"
         cid, admin, links, files = open_desk(data, args.regions)
         floor = baseline_ms(files)
-        server = Server(data)
+        server = Server(data, checkers=2)  # as `xltools serve` runs by default
         server.start()
         try:
             result = load(server, links, files, args.uploads, args.clients)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "returns" / "yibao_dept_2023"
@@ -43,12 +43,6 @@ def local(inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, li
     r = xltools("aggregate", str(inbox), "-o", str(out), "--jobs", "2")
     assert r.returncode == 0, r.stderr
     return cells(out)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -126,5 +120,10 @@ def test_an_unreachable_scheduler_is_one_line(inbox: Path, tmp_path: Path) -> No
     )  # fmt: skip
     assert r.returncode == 2 and "无法连接 Dask 集群" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "s.xlsx").exists()
+    for address in ("notaurl", "file:///etc/passwd", "tcp://127.0.0.1"):  # not addresses at all
+        r = xltools(
+            "aggregate", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--executor", "dask", "--scheduler", address
+        )
+        assert r.returncode == 2 and "无法连接 Dask 集群" in r.stderr and "Traceback" not in r.stderr, r.stderr[-300:]
     r = xltools("aggregate", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--scheduler", "tcp://x:1")
     assert r.returncode == 2 and "--executor dask" in r.stderr

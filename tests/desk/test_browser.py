@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support.postgres import free_port
+from support.serving import free_port
 
 pytestmark = pytest.mark.browser
 

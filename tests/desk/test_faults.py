@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import signal
 import socket
 import subprocess
 import sys
@@ -18,41 +17,11 @@ from pathlib import Path
 
 import pytest
 from support import postgres
-from support.postgres import free_port
+from support.serving import Server, multipart
 
 from xltools.desk import Desk
 from xltools.desk.blobs import FileBlobs
 from xltools.desk.checking import Checker
-
-
-class Server:
-    """``xltools serve`` in a subprocess over one data folder."""
-
-    def __init__(self, data: Path) -> None:
-        self.data, self.port = data, free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        cmd = [sys.executable, "-m", "xltools", "serve", "--data", str(self.data), "--port", str(self.port)]
-        self.proc = subprocess.Popen([*cmd, "--checkers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            try:
-                urllib.request.urlopen(self.base + "/login", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("xltools serve did not start")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        # its checker processes read EOF from their pipes and exit by themselves
 
 
 @pytest.fixture
@@ -62,19 +31,11 @@ def opened(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
     server = Server(data)
     server.start()
     yield server, {x.region_code: x.token for x in o.links}
-    if server.proc and server.proc.poll() is None:
-        server.proc.terminate()
-        server.proc.wait(timeout=20)
-
-
-def multipart(path: Path) -> tuple[bytes, str]:
-    boundary = "xltoolsboundary"
-    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n\r\n'.encode()
-    return head + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    server.stop()
 
 
 def post(base: str, token: str, path: Path) -> int:
-    body, ctype = multipart(path)
+    body, ctype = multipart(path.name, path.read_bytes())
     req = urllib.request.Request(
         f"{base}/r/{token}/returns", data=body, headers={"Content-Type": ctype, "Accept": "application/json"}
     )
@@ -98,7 +59,7 @@ def consistent(data: Path) -> list[int]:
 
 def test_killed_mid_upload_records_nothing_and_restarts_clean(opened, returns) -> None:  # type: ignore[no-untyped-def]
     server, tokens = opened
-    body, ctype = multipart(returns["clean"])
+    body, ctype = multipart(returns["clean"].name, returns["clean"].read_bytes())
     with socket.create_connection(("127.0.0.1", server.port)) as s:
         s.sendall(
             f"POST /r/{tokens['440222']}/returns HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n"

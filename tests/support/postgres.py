@@ -7,11 +7,12 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from support.serving import free_port
 
 
 def binaries() -> Path | None:
@@ -20,12 +21,6 @@ def binaries() -> Path | None:
         return Path(found[-1]).parent
     exe = shutil.which("initdb")
     return Path(exe).parent if exe else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -69,7 +69,7 @@ def prepare_on_cluster(
         else:
             cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
             client = Client(cluster)
-    except (OSError, TimeoutError) as e:
+    except (OSError, TimeoutError, ValueError) as e:  # ValueError: not an address (no port, file://)
         raise ClusterError(
             "connect", scheduler=scheduler or "LocalCluster", reason=str(e).splitlines()[0][:200]
         ) from None

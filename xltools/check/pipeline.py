@@ -197,20 +197,14 @@ def prepare_all(
             progress(1, 1)
         return out
     results = Pool(_prepare_one, jobs).map(work, progress)
-    return [
-        r
-        if isinstance(r, Prepared)
-        else Prepared(unreadable_report(n, _crash_detail(r), reason=_crash_reason(r), seconds=r.reason))
-        for r, n in zip(results, shown, strict=True)
-    ]
+    return [r if isinstance(r, Prepared) else Prepared(crash_report(n, r)) for r, n in zip(results, shown, strict=True)]
 
 
-def _crash_detail(c: Crash) -> str:
-    return "timeout" if c.kind == "timeout" else "crashed"
-
-
-def _crash_reason(c: Crash) -> Any:
-    return Msg.of("reason.memory") if c.kind == "memory" else c.reason
+def crash_report(name: str, c: Crash) -> Report:
+    """The `unreadable` report of a file whose reading process died or ran out of time."""
+    detail = "timeout" if c.kind == "timeout" else "crashed"
+    reason = Msg.of("reason.memory") if c.kind == "memory" else c.reason
+    return unreadable_report(name, detail, reason=reason, seconds=c.reason)
 
 
 def ordered(spec: Spec, findings: list[Finding]) -> list[Finding]:

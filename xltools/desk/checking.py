@@ -111,15 +111,9 @@ def _region_name(spec: Any, code: str) -> str:
 
 
 def crashed(job: Job, c: Crash) -> Checked:
-    from xltools.check.pipeline import unreadable_report
+    from xltools.check.pipeline import crash_report
 
-    detail = "timeout" if c.kind == "timeout" else "crashed"
-    reason: Any = c.reason
-    if c.kind == "memory":
-        from xltools.catalogue import Msg
-
-        reason = Msg.of("reason.memory")
-    return Checked(unreadable_report(job.name, detail, reason=reason, seconds=c.reason), "rejected", {})
+    return Checked(crash_report(job.name, c), "rejected", {})
 
 
 class Checker:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from xltools.aggregate.export import csv_safe
 from xltools.catalogue import say
 from xltools.desk import Access, DeskError
 from xltools.desk.ledger import chase
@@ -286,7 +287,7 @@ async def chase_csv(request: Request, cid: str) -> Response:
             r.contact.get("preparer", ""),
             r.contact.get("phone", ""),
         ]
-        w.writerow([_as_text(x) for x in cells])
+        w.writerow([csv_safe(x) for x in cells])
     from urllib.parse import quote
 
     name = quote(say("page.chase") + f"_{cid}.csv")
@@ -295,11 +296,6 @@ async def chase_csv(request: Request, cid: str) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f"attachment; filename=\"chase_{cid}.csv\"; filename*=UTF-8''{name}"},
     )
-
-
-def _as_text(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a phone typed as =HYPERLINK(…) stays text)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @router.get("/c/{cid}/audit")

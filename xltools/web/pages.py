@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,9 @@ def _status(code: str) -> str:
     return say(f"status.{code}", LANG)
 
 
-def _findings(report_json: str | None) -> list[dict[str, Any]]:
-    return list(json.loads(report_json)["findings"]) if report_json else []
-
-
 ENV = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
 ENV.globals.update(t=_t)
-ENV.filters.update(when=_when, status=_status, findings=_findings, loads=json.loads)
+ENV.filters.update(when=_when, status=_status)
 
 
 def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
