@@ -233,8 +233,6 @@ ENTRIES: dict[str, Entry] = {
     "col.versions": Entry("版本数", "versions"),
     "col.last_upload": Entry("最近上传", "last upload"),
     "col.on_time": Entry("是否按时", "on time"),
-    "col.preparer": Entry("填报人", "preparer"),
-    "col.phone": Entry("联系电话", "phone"),
     "col.when": Entry("时间", "when"),
     "col.user": Entry("操作人", "who"),
     "col.action": Entry("操作", "action"),

@@ -13,8 +13,6 @@ from typing import Any
 from xltools.check.workers import Crash, Warm
 from xltools.findings import Report
 
-CONTACT_FIELDS = ("preparer", "phone")  # what the 催报 list shows of a region's last return
-
 
 @dataclass(frozen=True)
 class Job:
@@ -101,8 +99,14 @@ def run(job: Job) -> Checked:
     status = "rejected" if p.typed is None else report.status
     contact = {}
     if p.typed is not None:
-        contact = {k: str(p.typed.values[k]) for k in CONTACT_FIELDS if p.typed.values.get(k) not in (None, "")}
+        values = p.typed.values
+        contact = {f.id: str(values[f.id]) for f in contact_fields(spec) if values.get(f.id) not in (None, "")}
     return Checked(report, status, contact, diff)
+
+
+def contact_fields(spec: Any) -> list[Any]:
+    """Whom the 催报 list names: the text fields of the spec's sign-off block (填报人, 联系电话 — not its date)."""
+    return [spec.field(s.field) for s in spec.signoff if s.field and spec.field(s.field).type == "text"]
 
 
 def _region_name(spec: Any, code: str) -> str:

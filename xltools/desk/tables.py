@@ -81,7 +81,9 @@ class Version(Base):
     report: Mapped[str] = mapped_column(Text)  # the check JSON object of DESIGN §5 (Chinese)
     report_en: Mapped[str] = mapped_column(Text)  # the same in English
     diff: Mapped[str | None] = mapped_column(Text, nullable=True)  # DESIGN §13 against the previous version
-    contact: Mapped[str] = mapped_column(Text, default="{}")  # preparer and phone as the return gives them
+    contact: Mapped[str] = mapped_column(
+        Text, default="{}"
+    )  # the sign-off contacts (填报人, 联系电话) the return gives, by field id
 
 
 class Review(Base):

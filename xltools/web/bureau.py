@@ -267,7 +267,15 @@ async def chase_page(request: Request, cid: str) -> Response:
     desk = state(request).desk
     c = await run_in_threadpool(desk.collection, cid)
     rows = chase(await run_in_threadpool(desk.ledger, cid))
-    return page("chase.html", staff=who, collection=c, rows=rows)
+    return page("chase.html", staff=who, collection=c, rows=rows, contacts=contacts(c.spec))
+
+
+def contacts(spec_id: str) -> list[tuple[str, str]]:
+    """(field id, label) of the contacts the 催报 list shows, from the spec's sign-off block."""
+    from xltools.desk.checking import contact_fields
+    from xltools.spec import load_spec
+
+    return [(f.id, f.label) for f in contact_fields(load_spec(spec_id))]
 
 
 @router.get("/c/{cid}/chase.csv")
@@ -275,18 +283,14 @@ async def chase_page(request: Request, cid: str) -> Response:
 async def chase_csv(request: Request, cid: str) -> Response:
     staff(request)
     desk = state(request).desk
+    c = await run_in_threadpool(desk.collection, cid)
     rows = chase(await run_in_threadpool(desk.ledger, cid))
+    shown = contacts(c.spec)
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow([say(k) for k in ("col.region_code", "col.region", "col.status", "col.preparer", "col.phone")])
+    w.writerow([say(k) for k in ("col.region_code", "col.region", "col.status")] + [label for _, label in shown])
     for r in rows:
-        cells = [
-            r.region_code,
-            r.region_name,
-            say(f"status.{r.status}"),
-            r.contact.get("preparer", ""),
-            r.contact.get("phone", ""),
-        ]
+        cells = [r.region_code, r.region_name, say(f"status.{r.status}")] + [r.contact.get(f, "") for f, _ in shown]
         w.writerow([csv_safe(x) for x in cells])
     from urllib.parse import quote
 
