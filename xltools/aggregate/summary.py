@@ -450,7 +450,8 @@ class _Writer:
         title = w("summary.indicators_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
         needed = sum(len(sub.indicators) for _, sub in self.s.counted())
-        if too_many(ws, needed, st.note):
+        if too_many(ws, needed, len(header) - 1, st.note):
+            _print_setup(ws, (2, 2), title)
             return
         ws.write_row(2, 0, header, st.header)
         row = 3
@@ -493,7 +494,8 @@ class _Writer:
         ]
         title = w("summary.findings_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
-        if too_many(ws, sum(len(sub.report.findings) for sub in self.s.submissions), st.note):
+        if too_many(ws, sum(len(sub.report.findings) for sub in self.s.submissions), len(header) - 1, st.note):
+            _print_setup(ws, (2, 2), title)
             return
         ws.write_row(2, 0, header, st.header)
         row = 3
@@ -519,12 +521,13 @@ class _Writer:
         _print_setup(ws, (2, 2), title)
 
 
-def too_many(ws: Any, rows: int, fmt: Any) -> bool:
-    """Whether ``rows`` detail rows would pass Excel's last row; then the sheet says where they are instead
-    (the long export) and gets none of them — never a cut list that looks whole."""
+def too_many(ws: Any, rows: int, last_col: int, fmt: Any) -> bool:
+    """Whether ``rows`` detail rows would pass Excel's last row; then the sheet says, across its width, where
+    they are instead (the long export) and gets none of them — never a cut list that looks whole."""
     if HEADER_ROWS + rows <= SHEET_ROWS:
         return False
-    ws.write_string(2, 0, w("summary.too_many_rows", rows=rows, limit=SHEET_ROWS), fmt)
+    ws.merge_range(2, 0, 2, last_col, w("summary.too_many_rows", rows=rows, limit=SHEET_ROWS), fmt)
+    ws.set_row(2, 36)
     return True
 
 
