@@ -12,6 +12,7 @@ from xltools.contract import FORM_SHEET, INSTRUCTIONS_SHEET, META_SHEET, layout_
 from xltools.spec import load_spec
 from xltools.template import build_template, build_templates
 
+ROOT = Path(__file__).resolve().parent.parent
 SPEC_IDS = ("dept_overall", "yibao_dept", "project")
 EXCEL_FUNCTIONS = {"SUM", "IF", "MIN", "MAX", "ROUND", "ABS", "AND", "OR", "INDEX", "MATCH", "COUNTA", "SUMPRODUCT"}
 
@@ -83,7 +84,7 @@ def test_dropdowns_on_every_choice(templates: dict[str, Path], spec_id: str) -> 
             assert META_SHEET in source
 
 
-def test_region_dropdown_lists_every_region_code(templates: dict[str, Path]) -> None:
+def test_generic_region_dropdown_lists_every_region_code(templates: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(templates["yibao_dept"])
     cell = cell_of(wb, "region_code")
     (dv,) = [d for d in validations_at(cell.parent, cell.coordinate) if d.type == "list"]
@@ -137,6 +138,43 @@ def test_region_template_prefills_and_locks_the_region(tmp_path: Path) -> None:
     assert kv["region_code"] == "440222" and kv["region_name"] == "始兴县"
 
 
+def test_a_regions_template_carries_its_own_region_not_the_whole_list(tmp_path: Path) -> None:
+    """A county's return need not carry a province's region list: every check of it would read the list
+    (issue #14: 12,000 regions made each check ~6x slower). The generic template keeps the list."""
+    import shutil
+    import zipfile
+
+    import yaml
+    from support.fill import fill_return, load_return_data
+
+    from xltools.check import check_file
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", schemas)
+    regions = [{"code": "440222", "name": "始兴县"}] + [
+        {"code": f"{900000 + i}", "name": f"远方地区{i:04d}"} for i in range(1, 3000)
+    ]
+    (schemas / "regions" / "shaoguan.yaml").write_text(
+        yaml.safe_dump({"id": "shaoguan", "name": "韶关市", "regions": regions}, allow_unicode=True), encoding="utf-8"
+    )
+    spec = load_spec("yibao_dept", schemas)
+    own = build_template(spec, tmp_path / "own.xlsx", 2023, spec.regions.find("440222"))
+    generic = build_template(spec, tmp_path / "generic.xlsx", 2023)
+    wb = openpyxl.load_workbook(own)
+    assert cell_of(wb, "region_code").value == "440222"
+    codes = [c.value for c in next(wb[META_SHEET].iter_cols(min_col=4, max_col=4)) if c.value]
+    assert codes == ["440222"]
+    with zipfile.ZipFile(own) as z:
+        assert not any("远方地区" in z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+    with zipfile.ZipFile(generic) as z:
+        assert "远方地区2999" in z.read("xl/sharedStrings.xml").decode()
+    assert own.stat().st_size * 2 < generic.stat().st_size
+    data = load_return_data(ROOT / "samples" / "data" / "440222_shixing_2023_yibao_dept.yaml")
+    filled = fill_return(own, data["values"], tmp_path / "filled.xlsx")
+    report = check_file(filled, schemas)
+    assert report.region_code == "440222" and not report.errors, [f.code for f in report.findings]
+
+
 def test_region_all_writes_one_file_per_region_named_after_it(tmp_path: Path) -> None:
     spec = load_spec("project")
     paths = build_templates(spec, tmp_path / "out", 2021)
@@ -159,7 +197,6 @@ def test_fingerprint_is_stable_and_follows_the_structure(tmp_path: Path) -> None
 
     import openpyxl
 
-    ROOT = Path(__file__).resolve().parent.parent
     first, second = _fingerprint_in_a_fresh_process("dept_overall"), _fingerprint_in_a_fresh_process("dept_overall")
     committed = openpyxl.load_workbook(ROOT / "templates" / "dept_overall_2025.xlsx")
     recorded = {p.name: p.value for p in committed.custom_doc_props.props}["xltools_fingerprint"]

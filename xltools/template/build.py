@@ -171,11 +171,23 @@ class _Builder:
         for i, (k, v) in enumerate(self.meta.items(), start=1):
             ws.write_string(i, 0, k)
             ws.write_string(i, 1, v)
-        for i, r in enumerate(self.spec.regions.regions):  # the region list: codes and names (contract columns)
+        for i, r in enumerate(self.regions):  # the region list: codes and names (contract columns)
             ws.write_string(i, META_CODES_COL, r.code)
             ws.write_string(i, META_NAMES_COL, r.name)
         ws.protect(self.password or "")
         ws.very_hidden()
+
+    @property
+    def regions(self) -> list[Region]:
+        """The regions this template can be for: its own region only, when made for one (a county's return need
+        not carry — and every check need not read — a province's 12,000 names); else the whole list."""
+        return [self.region] if self.region is not None else list(self.spec.regions.regions)
+
+    def choices(self, field: Field) -> tuple[str, ...]:
+        """A choice field's dropdown: for the region code, the codes of ``regions``."""
+        if field.choices_from == "regions":
+            return tuple(r.code for r in self.regions)
+        return tuple(field.choices or ())
 
     @property
     def place(self) -> str:
@@ -345,7 +357,7 @@ class _Builder:
         elif field.kind == "choice" and field.choices:
             opts |= {
                 "validate": "list",
-                "source": self._list_source(field.choices),
+                "source": self._list_source(self.choices(field)),
                 "error_message": f"请从下拉列表中选择{field.label}。",
             }
         else:
