@@ -52,8 +52,8 @@ def bench_schemas(n_regions: int) -> Path:
     return d
 
 
-def _make_one(args: tuple[int, str, str]) -> str:
-    i, schemas, cache = args
+def _make_one(args: tuple[int, str, str, int]) -> str:
+    i, schemas, cache, _ = args
     os.environ["XLTOOLS_SCHEMAS"] = schemas
     from support.fill import fill_return, load_return_data
     from support.synth import draw
@@ -72,12 +72,45 @@ def _make_one(args: tuple[int, str, str]) -> str:
     return str(out)
 
 
+BASE = 1000  # returns made from their templates; past these, copies of them made another region's (fast)
+
+
+def _clone(args: tuple[int, str, str, int]) -> str:
+    """Return ``i`` as a copy of base return ``i % BASE`` with the region's code and name replaced in every
+    part: a region's template carries its own region only, so the copy is that region's return, with the
+    base's figures (making 100,000 returns from templates would take hours)."""
+    import re
+    import zipfile
+
+    i, schemas, cache, base = args
+    code, name = f"{900001 + i}", f"测试地区{i + 1:04d}"
+    out = Path(cache) / "returns" / f"{code}.xlsx"
+    if out.is_file():
+        return str(out)
+    j = i % base
+    base_code, base_name = f"{900001 + j}", f"测试地区{j + 1:04d}"
+    pattern = re.compile(rf"(?<![\d.]){base_code}(?![\d.])|{base_name}".encode())
+    swap = {base_code.encode(): code.encode(), base_name.encode(): name.encode()}
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(Path(cache) / "returns" / f"{base_code}.xlsx") as src, zipfile.ZipFile(tmp, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith((".xml", ".rels")):
+                data = pattern.sub(lambda m: swap[m.group(0)], data)
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    tmp.rename(out)
+    return str(out)
+
+
 def generate(n: int, schemas: Path) -> list[Path]:
-    """N filled returns, one per region, made once and cached."""
+    """N filled returns, one per region, made once and cached: the first BASE from their templates, with
+    figures drawn for each; the rest copies of those, each made another region's."""
     (CACHE / "returns").mkdir(parents=True, exist_ok=True)
     (CACHE / "tmp").mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor() as pool:
-        paths = list(pool.map(_make_one, [(i, str(schemas), str(CACHE)) for i in range(n)], chunksize=8))
+        args = [(i, str(schemas), str(CACHE), BASE) for i in range(n)]
+        paths = list(pool.map(_make_one, args[:BASE], chunksize=8))
+        paths += pool.map(_clone, args[BASE:], chunksize=64)
     return [Path(p) for p in paths]
 
 
@@ -179,16 +212,20 @@ def run_process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[floa
 
 
 def main() -> None:
-    global CACHE
+    global CACHE, BASE
     parser = argparse.ArgumentParser(description="xltools benchmarks (ratios against baselines of the same run)")
     parser.add_argument("--sizes", default="10,100,1000", help="return counts for aggregate (default 10,100,1000)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of the per-file timings")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where generated returns are kept")
+    parser.add_argument("--base", type=int, default=BASE, help="returns made from templates; the rest are copies")
+    parser.add_argument(
+        "--regions", type=int, default=0, help="regions in the list (default: the largest size; at least that)"
+    )
     args = parser.parse_args()
-    CACHE = args.cache.resolve()
+    CACHE, BASE = args.cache.resolve(), args.base
     sizes = sorted(int(x) for x in args.sizes.split(","))
-    schemas = bench_schemas(max(sizes))
+    schemas = bench_schemas(max(args.regions, max(sizes)))
     os.environ["XLTOOLS_SCHEMAS"] = str(schemas)
     env = {**os.environ, "XLTOOLS_SCHEMAS": str(schemas)}
     print(f"generating {max(sizes)} returns (cached in {CACHE}) …", file=sys.stderr)

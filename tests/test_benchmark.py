@@ -20,6 +20,8 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
             "2,9",
             "--repeat",
             "1",
+            "--base",
+            "3",
             "--cache",
             str(tmp_path / "cache"),
             "--output",
@@ -34,6 +36,17 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     figures = {f["figure"]: f for f in json.loads(out.read_text(encoding="utf-8"))["figures"]}
     assert "aggregate 9 returns, --jobs 2: wall" in figures
     assert figures["check one return, in-process"]["ratio"] > 0
+    from xltools.check import check_file
+
+    schemas = tmp_path / "cache" / "schemas_9"
+    for code, name in (("900001", "测试地区0001"), ("900009", "测试地区0009")):  # made from a template; a copy
+        report = check_file(tmp_path / "cache" / "returns" / f"{code}.xlsx", schemas)
+        assert report.region_code == code and not report.errors, [f.code for f in report.findings]
+        import openpyxl
+
+        wb = openpyxl.load_workbook(tmp_path / "cache" / "returns" / f"{code}.xlsx")
+        meta = {r[0].value: r[1].value for r in wb["_xltools"].iter_rows(min_row=2, max_col=2)}
+        assert (meta["region_code"], meta["region_name"]) == (code, name)
 
 
 def test_desk_load_smoke_run(tmp_path: Path) -> None:
