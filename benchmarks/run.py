@@ -34,17 +34,18 @@ sys.path.insert(0, str(ROOT / "tests"))  # the test helpers (support/): syntheti
 CACHE = ROOT / "benchmarks" / ".cache"  # --cache changes it
 RESULTS = ROOT / "benchmarks" / "results"
 YEAR = 2023
+CODE0 = 800000  # region i (from 1) is code 800000 + i: six digits up to 199,999 regions
 
 
 def bench_schemas(n_regions: int) -> Path:
-    """A copy of schemas/ whose region list has ``n_regions`` regions (codes 900001…)."""
+    """A copy of schemas/ whose region list has ``n_regions`` regions (codes 800001…)."""
     import yaml
 
     d = CACHE / f"schemas_{n_regions}"
     if not (d / "regions" / "shaoguan.yaml").is_file():
         shutil.rmtree(d, ignore_errors=True)
         shutil.copytree(ROOT / "schemas", d)
-        regions = [{"code": f"{900000 + i}", "name": f"测试地区{i:04d}"} for i in range(1, n_regions + 1)]
+        regions = [{"code": f"{CODE0 + i}", "name": f"测试地区{i:04d}"} for i in range(1, n_regions + 1)]
         (d / "regions" / "shaoguan.yaml").write_text(
             yaml.safe_dump({"id": "shaoguan", "name": "基准测试市", "regions": regions}, allow_unicode=True),
             encoding="utf-8",
@@ -82,13 +83,13 @@ def _clone(args: tuple[int, str, str, int]) -> str:
     import re
     import zipfile
 
-    i, schemas, cache, base = args
-    code, name = f"{900001 + i}", f"测试地区{i + 1:04d}"
+    i, _, cache, base = args
+    code, name = f"{CODE0 + 1 + i}", f"测试地区{i + 1:04d}"
     out = Path(cache) / "returns" / f"{code}.xlsx"
     if out.is_file():
         return str(out)
     j = i % base
-    base_code, base_name = f"{900001 + j}", f"测试地区{j + 1:04d}"
+    base_code, base_name = f"{CODE0 + 1 + j}", f"测试地区{j + 1:04d}"
     pattern = re.compile(rf"(?<![\d.]){base_code}(?![\d.])|{base_name}".encode())
     swap = {base_code.encode(): code.encode(), base_name.encode(): name.encode()}
     tmp = out.with_suffix(".tmp")

@@ -159,9 +159,10 @@ def test_text_from_returns_stays_text(written: Path) -> None:
     assert cells and all(c.data_type == "s" for c in cells)
     with zipfile.ZipFile(written) as zf:
         sheets = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/"))
-        strings = zf.read("xl/sharedStrings.xml").decode()
+        shared = "xl/sharedStrings.xml" in zf.namelist()  # constant-memory writing: strings inline in the sheets
+        strings = zf.read("xl/sharedStrings.xml").decode() if shared else ""
     assert re.search(r"<f>[^<]*HYPERLINK", sheets) is None  # never a formula
-    assert f"<t>{LINK}</t>" in html.unescape(strings)  # kept, as a string
+    assert f"<t>{LINK}</t>" in html.unescape(sheets + strings)  # kept, as a string
 
 
 def test_indicator_rows_stacked_with_their_region(written: Path, batch: dict) -> None:
@@ -336,3 +337,65 @@ def test_chunked_runs_give_the_same_summary(tmp_path: Path, monkeypatch: pytest.
     whole = cells(10_000)
     assert cells(2) == whole
     assert "b_junk.xlsx" in str(whole["报送情况"])
+
+
+def test_a_run_that_spills_its_returns_gives_the_same_summary_and_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `spool.SPILL` returns each one's details wait on disk while the summary is written (issue #14): the
+    workbook — every cell, column width and row height — and the export are those of a run in memory, with
+    the findings the run itself adds (a return in 元 against the others, outliers against last year) kept."""
+    from xltools.aggregate import collect, write_outputs
+
+    root = Path(__file__).resolve().parent.parent / "samples" / "returns"
+    inbox = tmp_path / "in"
+    base = seed(SHIXING)
+    spec, rng = base["spec"], random.Random(11)
+    amounts = {f.id for f in spec.inputs if f.unit == "万元"}
+    for i, region in enumerate(spec.regions.regions):  # one whole return in 元
+        values = synthesize(spec, base["values"], region, 2023, rng)
+        if i == 2:
+            values = {
+                k: round(v * 10000, 2) if k in amounts and isinstance(v, int | float) else v for k, v in values.items()
+            }
+        template = build_template(spec, tmp_path / f"t{i}.xlsx", 2023, region)
+        fill_return(template, values, inbox / f"a_{region.code}.xlsx")
+    for p in sorted((root / "yibao_dept_2023").glob("*.xlsx"))[-3:]:  # three regions sent twice
+        (inbox / f"b_{p.name}").write_bytes(p.read_bytes())
+    (inbox / "c_junk.xlsx").write_bytes(b"not a workbook")
+
+    import pandas as pd
+
+    from xltools.aggregate import export as export_module
+
+    def run(stream: int, spill: int) -> tuple[dict, bytes, collect.Summary]:
+        monkeypatch.setattr(collect, "STREAM", stream)
+        monkeypatch.setattr(collect, "SPILL", spill)
+        monkeypatch.setattr(export_module, "BATCH", 7 if spill == 0 else 50_000)  # the export in batches too
+        s = collect.aggregate([inbox], jobs=1, prior=root / "yibao_dept_2022")
+        book, export = write_outputs(s, tmp_path / f"s{spill}.xlsx", tmp_path / f"s{spill}.csv")
+        parquet = pd.read_parquet(write_outputs(s, tmp_path / "p.xlsx", tmp_path / "p.parquet")[1])
+        wb = openpyxl.load_workbook(book)
+        seen = {
+            ws.title: (
+                [tuple(c.value for c in row) for row in ws.iter_rows()],
+                {k: d.width for k, d in ws.column_dimensions.items()},
+                {k: d.height for k, d in ws.row_dimensions.items() if d.height},
+            )
+            for ws in wb.worksheets
+        }
+        return seen, export.read_bytes() + parquet.to_csv().encode(), s
+
+    in_memory, csv_bytes, plain = run(10_000, 10_000)
+    spilled, spilled_csv, s = run(3, 0)
+    assert plain.spool is None and s.spool is not None and s.spool.count == len(s.submissions) == 14
+    assert spilled == in_memory and spilled_csv == csv_bytes
+    yuan = spec.regions.regions[2].code
+    assert any(f.code == "unit" and f.detail == "peers" for f in s.by_region[yuan][0].report.findings)
+    assert s.by_region[yuan][0].status == "errors" and s.outliers
+    for sub, finding in s.outliers:  # kept in the spool, not only in a copy read once
+        assert finding in sub.report.findings
+    folder = s.spool.folder
+    assert folder.is_dir()
+    s.close()
+    assert not folder.exists()

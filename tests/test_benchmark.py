@@ -39,7 +39,7 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     from xltools.check import check_file
 
     schemas = tmp_path / "cache" / "schemas_9"
-    for code, name in (("900001", "测试地区0001"), ("900009", "测试地区0009")):  # made from a template; a copy
+    for code, name in (("800001", "测试地区0001"), ("800009", "测试地区0009")):  # made from a template; a copy
         report = check_file(tmp_path / "cache" / "returns" / f"{code}.xlsx", schemas)
         assert report.region_code == code and not report.errors, [f.code for f in report.findings]
         import openpyxl

@@ -346,3 +346,14 @@ def test_a_prior_without_the_region_is_said_not_passed_in_silence(tmp_path: Path
         (both / src.name).write_bytes(src.read_bytes())
     result = runner.invoke(app, ["check", str(both), "--prior", str(other)])
     assert result.exit_code == 0 and "未与上年比较" in result.output and "440224" in result.output, result.output
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=2, max_size=40), st.data())
+def test_median_without_one_is_the_median_of_the_rest(xs: list[float], data: st.DataObject) -> None:
+    """The year-over-year message's peers' median, found in the sorted list instead of re-sorted per region."""
+    from xltools.check.outliers import _median_without
+
+    v = data.draw(st.sampled_from(xs))
+    rest = list(xs)
+    rest.remove(v)
+    assert _median_without(sorted(xs), v) == statistics.median(rest)

@@ -181,32 +181,32 @@ def display_width(text: str) -> int:
 
 
 class Measure:
-    """What a sheet's cells say, so that its columns are wide enough and its rows tall enough to print it
-    whole (xlsxwriter writes, it does not measure): record texts as they are written, then `apply`."""
+    """How wide a sheet's columns must be to print it whole, from the texts it holds (xlsxwriter writes, it
+    does not measure): record every text of a first pass over the rows, then take `widths`; `lines` gives a
+    text's height in a column of a given width. Memory: one number a column, whatever the rows."""
 
     def __init__(self, caps: Mapping[int, float], minimum: float = 5.0, line: float = 15.0) -> None:
         self.caps, self.minimum, self.line = dict(caps), minimum, line
-        self.texts: dict[int, list[tuple[int, str]]] = {}  # column -> (row, text)
+        self.widest: dict[int, int] = {}  # column -> widest text
         self.fixed: dict[int, float] = {}
 
     def text(self, row: int, col: int, text: str) -> None:
-        self.texts.setdefault(col, []).append((row, text))
+        width = display_width(text)
+        if width > self.widest.get(col, -1):
+            self.widest[col] = width
 
     def width(self, col: int, width: float) -> None:
         """A column's width decided by the caller (its texts still set the rows' heights)."""
         self.fixed[col] = width
 
-    def apply(self, ws: Any, skip_rows: frozenset[int] = frozenset()) -> None:
-        heights: dict[int, int] = {}
-        for col, items in self.texts.items():
-            widest = max((display_width(t) for r, t in items if r not in skip_rows), default=0)
-            width = self.fixed.get(col) or max(self.minimum, min(self.caps.get(col, 40.0), widest + 2))
-            ws.set_column(col, col, width)
-            for row, text in items:
-                if row in skip_rows:
-                    continue
-                lines = sum(max(1, -(-display_width(p) // max(int(width) - 1, 1))) for p in text.splitlines() or [""])
-                heights[row] = max(heights.get(row, 1), lines)
-        for row, lines in heights.items():
-            if lines > 1:
-                ws.set_row(row, self.line * lines + 2)
+    def widths(self) -> dict[int, float]:
+        """Each column that holds text: its fixed width, else its widest text's, within its cap."""
+        return {
+            col: self.fixed.get(col) or max(self.minimum, min(self.caps.get(col, 40.0), widest + 2))
+            for col, widest in self.widest.items()
+        }
+
+    @staticmethod
+    def lines(text: str, width: float) -> int:
+        """How many lines ``text`` takes in a column ``width`` wide."""
+        return sum(max(1, -(-display_width(p) // max(int(width) - 1, 1))) for p in text.splitlines() or [""])

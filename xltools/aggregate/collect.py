@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xltools.aggregate.spool import SPILL, Spool
 from xltools.catalogue import Msg, Text
 from xltools.check.identify import not_collected
 from xltools.check.pipeline import Prepared, Progress, finish, prepare_all, unreadable_report, validate_all
 from xltools.check.values import normalise_text
 from xltools.files import Input, find_returns
 from xltools.findings import ERROR, Finding, Report
-from xltools.spec import Region, Spec, SpecError, load_spec, spec_ids
+from xltools.spec import Field, Region, Spec, SpecError, load_spec, spec_ids
 
 OK, WARNINGS, ERRORS, REJECTED, DUPLICATE, MISSING = "ok", "warnings", "errors", "rejected", "duplicate", "missing"
 COUNTED = (OK, WARNINGS, ERRORS)  # a region's return: listed with its figures
@@ -47,21 +48,104 @@ class AggregateError(ValueError):
         return say(f"aggregate.{self.detail}", lang, **self.params)
 
 
-@dataclass
-class Submission:
-    """One input file and what became of it."""
+@dataclass(slots=True)
+class Details:
+    """What a return says beyond its status: its findings, figures, indicator rows and their cells."""
 
-    path: Path
     report: Report
-    name: str = ""
-    status: str = REJECTED
-    reason: Any = None  # why it was rejected or not used (a catalogue message or a finding)
-    region: Region | None = None
     values: dict[str, Any] = field(default_factory=dict)
     indicators: list[dict[str, Any]] = field(default_factory=list)
-    fill_date: Any = None
-    mtime: float = 0.0
     where: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (sheet, A1)
+
+
+class Submission:
+    """One input file and what became of it. Its details live in the object or, in a large run, in the run's
+    spool (`spill`), read back one return at a time as the summary is written; change its findings only
+    through `amend`, which stores them back."""
+
+    __slots__ = (
+        "_at",
+        "_d",
+        "counts",
+        "fill_date",
+        "mtime",
+        "name",
+        "path",
+        "reason",
+        "region",
+        "rows",
+        "status",
+        "unique",
+    )
+
+    def __init__(
+        self,
+        path: Path,
+        report: Report,
+        name: str = "",
+        status: str = REJECTED,
+        reason: Any = None,  # why it was rejected or not used (a catalogue message or a finding)
+        region: Region | None = None,
+        values: dict[str, Any] | None = None,
+        indicators: list[dict[str, Any]] | None = None,
+        fill_date: Any = None,
+        mtime: float = 0.0,
+        where: dict[str, tuple[str, str]] | None = None,
+        unique: tuple[str, ...] = (),  # what tells a region's returns apart (spec.unique_by), normalised
+    ) -> None:
+        self.path, self.name, self.status, self.reason, self.region = path, name, status, reason, region
+        self.fill_date, self.mtime, self.unique = fill_date, mtime, unique
+        self._d: Details | None = Details(report, values or {}, indicators or [], where or {})
+        self._at: tuple[Spool, int] | None = None
+        self.counts = (0, 0, 0)  # errors, warnings, findings
+        self.rows = len(indicators or ())  # indicator rows
+        self._count(report)
+
+    def __repr__(self) -> str:
+        return f"Submission({self.file_name!r}, {self.status!r})"
+
+    @property
+    def details(self) -> Details:
+        if self._d is not None:
+            return self._d
+        assert self._at is not None
+        spool, n = self._at
+        return spool.get(n)  # type: ignore[no-any-return]
+
+    @property
+    def report(self) -> Report:
+        return self.details.report
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.details.values
+
+    @property
+    def indicators(self) -> list[dict[str, Any]]:
+        return self.details.indicators
+
+    @property
+    def where(self) -> dict[str, tuple[str, str]]:
+        return self.details.where
+
+    def spill(self, spool: Spool) -> None:
+        """Keep its details in ``spool`` from now on, not in memory."""
+        if self._d is not None:
+            self._at, self._d = (spool, spool.add(self._d)), None
+
+    def amend(self, findings: list[Finding]) -> None:
+        """Its findings become ``findings`` (the run's own: unit errors against the other regions, outliers)
+        and its status follows them, unless it was not counted."""
+        d = self.details
+        d.report.findings = findings
+        if self._at is not None:
+            self._at[0].put(self._at[1], d)
+        self._count(d.report)
+        if self.status in COUNTED:
+            self.classify()
+
+    def _count(self, report: Report) -> None:
+        self.counts = (len(report.errors), len(report.warnings), len(report.findings))
 
     @property
     def file_name(self) -> str:
@@ -77,7 +161,8 @@ class Submission:
         return self.status in IN_TOTALS
 
     def classify(self) -> None:
-        self.status = ERRORS if self.report.errors else WARNINGS if self.report.warnings else OK
+        errors, warnings, _ = self.counts
+        self.status = ERRORS if errors else WARNINGS if warnings else OK
 
 
 @dataclass
@@ -89,6 +174,12 @@ class Summary:
     rejected: dict[str, list[Submission]] = field(default_factory=dict)  # region code -> its rejected files
     outliers: list[tuple[Submission, Finding]] = field(default_factory=list)  # the 异常提示 of the run
     prior: Any = None  # last year's figures the outliers were measured against (a Prior), if any
+    spool: Spool | None = None  # where a large run keeps its returns' details (removed by `close`)
+
+    def close(self) -> None:
+        """Let go of the spool's file (also done when the summary is let go)."""
+        if self.spool is not None:
+            self.spool.close()
 
     def counted(self) -> list[tuple[Region, Submission]]:
         """Every return that counts (listed with its figures), region by region in list order."""
@@ -147,7 +238,8 @@ def aggregate(
     if not found and not (spec and year):  # with both given, a summary of no returns lists every region 未报送
         raise AggregateError("no_files")
     n = jobs or os.cpu_count() or 1
-    streamed = _streamed(found, spec, year, n, schemas, progress) if executor != "dask" else None
+    spool = Spool() if len(found) > SPILL and executor != "dask" else None
+    streamed = _streamed(found, spec, year, n, schemas, progress, spool) if executor != "dask" else None
     if streamed is not None:
         spec_obj, year, subs = streamed
     else:
@@ -172,7 +264,7 @@ def aggregate(
             if region is not None:
                 s.region = region
                 rejected.setdefault(region.code, []).append(s)
-    return Summary(spec_obj, year, subs, by_region, rejected, outliers, last)
+    return Summary(spec_obj, year, subs, by_region, rejected, outliers, last, spool if streamed else None)
 
 
 STREAM = 500  # returns read, validated and reduced at a time: the run keeps their figures, not their cells
@@ -205,10 +297,17 @@ def _reduced(ordered: list[Prepared], found: list[Input], spec: Spec, year: int)
 
 
 def _streamed(
-    found: list[Input], spec: str | None, year: int | None, jobs: int, schemas: Path | None, progress: Progress | None
+    found: list[Input],
+    spec: str | None,
+    year: int | None,
+    jobs: int,
+    schemas: Path | None,
+    progress: Progress | None,
+    spool: Spool | None = None,
 ) -> tuple[Spec, int, list[Submission]] | None:
     """Phases 1–3 chunk by chunk (issue #14: memory holds each return's figures, not its cells), or None for a
-    run of one chunk. Every rule is per return or per indicator row, so chunks change no finding. The spec and
+    run of one chunk. With ``spool``, each chunk's details go to it as soon as they are reduced. Every rule is
+    per return or per indicator row, so chunks change no finding. The spec and
     year, when not given, are decided on the first chunk and checked against all returns at the end; should
     the whole disagree (a first chunk unlike the rest), the run is made again as one piece."""
     if len(found) <= STREAM:
@@ -228,7 +327,12 @@ def _streamed(
                 if e.detail in ("no_spec", "no_year"):
                     return None  # nothing to decide on yet: one piece
                 raise
-        subs += _reduced(ordered, chunk, *decided)
+        reduced = _reduced(ordered, chunk, *decided)
+        del ordered  # the chunk's cells
+        if spool is not None:
+            for sub in reduced:
+                sub.spill(spool)
+        subs += reduced
     if _decide_counts(counts, spec, year, schemas) != decided:
         return None
     return decided[0], decided[1], subs
@@ -276,20 +380,30 @@ def _submission(p: Prepared, given: Input, spec: Spec) -> Submission:
         mtime = given.path.stat().st_mtime
     except OSError:
         mtime = 0.0
-    sub = Submission(given.path, report, given.name, mtime=mtime)
     if p.typed is None:
-        sub.reason = report.findings[0] if report.findings else None
-        sub.region = spec.regions.find(report.region_code or "") if report.region_code else None
-        return sub
+        region = spec.regions.find(report.region_code or "") if report.region_code else None
+        first = report.findings[0] if report.findings else None
+        return Submission(given.path, report, given.name, reason=first, region=region, mtime=mtime)
     region = spec.regions.find(report.region_code or "")
     if region is None:
-        sub.reason = Msg.of("reason.unknown_region", code=report.region_code, regions=spec.regions.name)
-        return sub
+        unknown = Msg.of("reason.unknown_region", code=report.region_code, regions=spec.regions.name)
+        return Submission(given.path, report, given.name, reason=unknown, mtime=mtime)
     t = p.typed
-    sub.region, sub.fill_date, sub.where = region, p.fill_date, dict(p.ext.where) if p.ext else {}
-    sub.values = {k: v for k, v in t.values.items() if k not in t.unknown}
-    if spec.table is not None:
-        sub.indicators = [{c: t.table[c][i] for c in t.table} for i in t.used]
+    values = {k: v for k, v in t.values.items() if k not in t.unknown}
+    indicators = [{c: t.table[c][i] for c in t.table} for i in t.used] if spec.table is not None else []
+    unique = tuple(normalise_text(values.get(u) or "") for u in spec.unique_by)
+    sub = Submission(
+        given.path,
+        report,
+        given.name,
+        region=region,
+        values=values,
+        indicators=indicators,
+        fill_date=p.fill_date,
+        mtime=mtime,
+        where=dict(p.ext.where) if p.ext else {},
+        unique=unique,
+    )
     sub.classify()
     return sub
 
@@ -308,42 +422,64 @@ def compare_regions(subs: list[Submission], spec: Spec) -> None:
     if not spec.magnitude_unit:
         return
     lo, hi = spec.magnitude_band
+    fields = [f for f in spec.fields.values() if f.unit == spec.magnitude_unit and f.numeric]
     counted = [s for s in subs if s.counted]
-    for f in spec.fields.values():
-        if f.unit != spec.magnitude_unit or not f.numeric:
+    found: dict[str, list[tuple[int, float]]] = {f.id: [] for f in fields}  # one read of each return's figures
+    for i, s in enumerate(counted):
+        values = s.values
+        for f in fields:
+            if isinstance(v := values.get(f.id), int | float) and v > 0:
+                found[f.id].append((i, v))
+    flagged: dict[int, list[Field]] = {}
+    medians: dict[str, float] = {}
+    for f in fields:
+        values_ = found[f.id]
+        if len(values_) < 3:
             continue
-        values = [(s, v) for s in counted if isinstance(v := s.values.get(f.id), int | float) and v > 0]
-        if len(values) < 3:
-            continue
-        median = statistics.median(v for _, v in values)  # once per field: one outlier barely moves it
-        for s, v in values:
+        medians[f.id] = median = statistics.median(v for _, v in values_)  # once: one outlier barely moves it
+        for i, v in values_:
             if lo <= v / median <= hi:
-                target = f
-                if f.derived:  # name the input behind it that is out of scale
-                    behind = [(s.values.get(a), a) for a in spec.inputs_behind(f.id) if spec.fields[a].unit == f.unit]
-                    behind = [(x, a) for x, a in behind if isinstance(x, int | float)]
-                    if behind:
-                        target = spec.fields[max(behind)[1]]
-                if any(x.code == "unit" and x.field == target.id for x in s.report.findings):
-                    continue  # already flagged, within its own return or through another total
-                sheet, cell = s.where.get(target.id, ("", ""))
-                params = {"label": target.name, "unit": spec.magnitude_unit}
-                s.report.findings.append(
-                    Finding("unit", ERROR, sheet, cell, target.id, "peers", params, median, s.values.get(target.id))
-                )
-                s.classify()
+                flagged.setdefault(i, []).append(f)
+    for i, fs in flagged.items():
+        s = counted[i]
+        values, findings = s.values, list(s.report.findings)
+        for f in fs:
+            target = f
+            if f.derived:  # name the input behind it that is out of scale
+                behind = [(values.get(a), a) for a in spec.inputs_behind(f.id) if spec.fields[a].unit == f.unit]
+                behind = [(x, a) for x, a in behind if isinstance(x, int | float)]
+                if behind:
+                    target = spec.fields[max(behind)[1]]
+            if any(x.code == "unit" and x.field == target.id for x in findings):
+                continue  # already flagged, within its own return or through another total
+            sheet, cell = s.where.get(target.id, ("", ""))
+            params = {"label": target.name, "unit": spec.magnitude_unit}
+            findings.append(
+                Finding("unit", ERROR, sheet, cell, target.id, "peers", params, medians[f.id], values.get(target.id))
+            )
+        if len(findings) != len(s.report.findings):
+            s.amend(findings)
 
 
 def flag_outliers(counted: list[Submission], spec: Spec, prior: Any) -> list[tuple[Submission, Finding]]:
     """Outlier warnings on the returns in the totals (a return with errors says nothing reliable and would
     only distort the median): against the other regions, and against last year."""
     from xltools.aggregate.prior import key_of
-    from xltools.check.outliers import peers, year_over_year
+    from xltools.check.outliers import fields_used, peers, year_over_year
     from xltools.check.pipeline import ordered
 
-    subs = {key_of(spec, s.region.code, s.values): s for s in counted if s.region is not None}
-    values = {k: s.values for k, s in subs.items()}
-    where = {k: s.where for k, s in subs.items()}
+    used = fields_used(spec)  # a run's worth of whole returns' figures would not fit in memory
+    subs: dict[str, Submission] = {}
+    values: dict[str, dict[str, Any]] = {}
+    where: dict[str, dict[str, tuple[str, str]]] = {}
+    for s in counted:
+        if s.region is None:
+            continue
+        all_values, all_where = s.values, s.where
+        k = key_of(spec, s.region.code, all_values)
+        subs[k] = s
+        values[k] = {f: all_values[f] for f in used if f in all_values}
+        where[k] = {f: all_where[f] for f in used if f in all_where}
     found = peers(spec, values, where)
     if prior is not None:
         for k, fs in year_over_year(spec, values, prior.values, where).items():
@@ -351,9 +487,7 @@ def flag_outliers(counted: list[Submission], spec: Spec, prior: Any) -> list[tup
     out: list[tuple[Submission, Finding]] = []
     for k, fs in found.items():
         sub = subs[k]
-        sub.report.findings = ordered(spec, [*sub.report.findings, *fs])
-        if sub.status == OK:
-            sub.classify()
+        sub.amend(ordered(spec, [*sub.report.findings, *fs]))
         out += [(sub, f) for f in fs]
     return out
 
@@ -370,7 +504,7 @@ def _choose(subs: list[Submission], spec: Spec) -> dict[str, list[Submission]]:
     groups: dict[tuple[str, ...], list[Submission]] = {}
     for s in subs:
         if s.counted and s.region is not None:
-            key = (s.region.code, *(normalise_text(s.values.get(u) or "") for u in spec.unique_by))
+            key = (s.region.code, *s.unique)
             groups.setdefault(key, []).append(s)
 
     def rank(s: Submission) -> tuple[dt.date, float, str]:

@@ -9,6 +9,7 @@ CSV (UTF-8 with BOM, for Excel) or Parquet carry the same columns.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -90,14 +91,51 @@ def export_long(summary: Summary, path: Path | str) -> Path:
     return path
 
 
+BATCH = 50_000  # rows turned into a frame and written at a time: memory flat in the returns (issue #14)
+
+
 def write_long(summary: Summary, target: Path, suffix: str) -> None:
     import pandas as pd
 
-    df = pd.DataFrame(list(long_rows(summary)), columns=list(COLUMNS)).astype({"row": "Int64"})
-    if suffix == ".parquet":  # one type per column: values as text, as in the CSV
-        df.assign(value=df["value"].map(lambda v: None if v is None else str(v))).to_parquet(target, index=False)
-    else:  # Excel would run a CSV cell that starts with "=" as a formula: keep returns' text as text
-        df.assign(value=df["value"].map(csv_safe)).to_csv(target, index=False, encoding="utf-8-sig")
+    rows = long_rows(summary)
+    writer: Any = None
+    with target.open("wb") as fh:
+        while True:
+            batch = list(itertools.islice(rows, BATCH))
+            if not batch and writer is not None:
+                break
+            df = pd.DataFrame(  # as the rows hold them: a batch of whole numbers must not become 229547.0
+                {c: pd.Series([r[c] for r in batch], dtype=object) for c in COLUMNS}, columns=list(COLUMNS)
+            ).astype({"row": "Int64", "year": "int64"})
+            if suffix == ".parquet":  # one type per column: values as text, as in the CSV
+                writer = _parquet_batch(df, fh, writer)
+            else:  # Excel would run a CSV cell that starts with "=" as a formula: keep returns' text as text
+                safe = pd.Series([csv_safe(v) for v in df["value"]], index=df.index, dtype=object)
+                df.assign(value=safe).to_csv(
+                    fh, index=False, header=writer is None, encoding="utf-8-sig" if writer is None else "utf-8"
+                )
+                writer = True
+            if len(batch) < BATCH:
+                break
+        if suffix == ".parquet" and writer is not None:
+            writer.close()
+
+
+def _parquet_batch(df: Any, fh: Any, writer: Any) -> Any:
+    """One batch of rows into the Parquet file (its writer opened on the first, with the columns' types)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = df.assign(value=df["value"].map(lambda v: None if v is None else str(v)), year=df["year"].astype("int64"))
+    schema = pa.schema(
+        [(c, pa.int64() if c in ("year", "row") else pa.string()) for c in COLUMNS],
+        metadata=None,
+    )
+    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+    if writer is None:
+        writer = pq.ParquetWriter(fh, table.schema)
+    writer.write_table(table)
+    return writer
 
 
 def csv_safe(v: Any) -> Any:

@@ -52,7 +52,14 @@ def _from_folder(path: Path, spec: Spec, schemas: Path | None, jobs: int) -> Pri
         summary = aggregate([path], spec=spec.id, jobs=jobs, schemas=schemas)
     except AggregateError:
         raise PriorError("empty", path=str(path)) from None
-    values = {key_of(spec, r.code, s.values): dict(s.values) for r, s in summary.counted()}
+    from xltools.check.outliers import fields_used
+
+    used = fields_used(spec)  # what year-over-year compares: a whole run's figures would not fit in memory
+    values: dict[str, dict[str, Any]] = {}
+    for r, s in summary.counted():
+        figures = s.values
+        values[key_of(spec, r.code, figures)] = {f: figures[f] for f in used if f in figures}
+    summary.close()
     return Prior(summary.year, values, str(path))
 
 

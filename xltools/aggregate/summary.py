@@ -10,7 +10,7 @@ header rows repeated, with page numbers; 汇总 ends with the summary's sign-off
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -88,16 +88,34 @@ def write_summary(summary: Summary, path: Path | str) -> Path:
 
 def write_summary_to(summary: Summary, target: Path) -> None:
     wb = xlsxwriter.Workbook(
-        str(target), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+        str(target),
+        {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "constant_memory": True,  # rows go to disk as they are written: memory flat in the returns (#14)
+        },
     )
     wb.set_properties({"title": w("summary.title", spec=summary.spec.title, year=summary.year), "author": "xltools"})
     writer = _Writer(wb, summary)
-    writer.summary_sheet()
-    writer.status_sheet()
-    writer.outliers_sheet()
-    writer.indicator_sheet()
-    writer.findings_sheet()
+    writer.sheet(
+        w("summary.sheet"),
+        SUMMARY_CAPS | {7 + j: 11 for j in range(len(summary_fields(summary.spec)))},
+        writer.summary_sheet,
+    )
+    writer.sheet(w("summary.status_sheet"), STATUS_CAPS, writer.status_sheet)
+    writer.sheet(w("summary.outliers_sheet"), OUTLIER_CAPS, writer.outliers_sheet)
+    writer.sheet(w("summary.indicator_sheet"), INDICATOR_CAPS, writer.indicator_sheet)
+    writer.sheet(w("summary.findings_sheet"), FINDING_CAPS, writer.findings_sheet)
     wb.close()
+
+
+# Each sheet's widest columns, in characters: a longer text wraps within them.
+SUMMARY_CAPS = {0: 5, 1: 8, 2: 18, 3: 17, 4: 5, 5: 5, 6: 5}  # and 11 for each figure
+STATUS_CAPS = {0: 5, 1: 8, 2: 18, 3: 17, 4: 40, 5: 5, 6: 5, 7: 11, 8: 60}
+OUTLIER_CAPS = {0: 5, 1: 8, 2: 18, 3: 13, 4: 20, 5: 70}
+INDICATOR_CAPS = {0: 8, 1: 18, 2: 17, 3: 5}  # and each column's own width
+FINDING_CAPS = {0: 8, 1: 18, 2: 30, 3: 17, 4: 5, 5: 9, 6: 9, 7: 6, 8: 70}
 
 
 def _print_setup(ws: Any, header_rows: tuple[int, int], title: str) -> None:
@@ -110,35 +128,82 @@ def _print_setup(ws: Any, header_rows: tuple[int, int], title: str) -> None:
     ws.set_footer(f"&C&9{w('summary.footer')}")
 
 
-class _Recorded:
-    """A worksheet whose written texts are measured, so its columns and rows can be fitted at the end."""
+class _Probe:
+    """A sheet's first pass: its texts are measured and nothing is written, so the columns' widths are known
+    before the first row goes to disk (a constant-memory sheet cannot be fitted afterwards)."""
 
-    def __init__(self, ws: Any, caps: Mapping[int, float]) -> None:
-        self.ws, self.measure = ws, Measure(caps)
+    def __init__(self, caps: Mapping[int, float]) -> None:
+        self.measure = Measure(caps)
+
+    def __getattr__(self, name: str) -> Any:
+        return _nothing
+
+    def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> None:
+        self.measure.text(row, col, text)
+
+    def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        self.measure.text(row, col, f"{value:,.2f}")  # as wide as it prints, give or take the format
+
+    def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        self.measure.text(row, col, "2024-07-09")
+
+    def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> None:
+        for j, v in enumerate(values):
+            if isinstance(v, str):
+                self.measure.text(row, col + j, v)
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class _Fitted:
+    """A sheet's second pass: columns as the probe measured them; each row as tall as its wrapped texts,
+    decided while it is written (or as the writer asked, when its texts fit on one line)."""
+
+    def __init__(self, ws: Any, widths: Mapping[int, float], line: float) -> None:
+        self.ws, self.widths, self.line = ws, dict(widths), line
+        self.measure = Measure({})  # widths are decided: what the writer says of them now changes nothing
+        self.tall: dict[int, int] = {}
+        self.asked: dict[int, tuple[Any, ...]] = {}
+        for col, width in self.widths.items():
+            ws.set_column(col, col, width)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.ws, name)
 
+    def _text(self, row: int, col: int, text: str) -> None:
+        width = self.widths.get(col)
+        if width is None:
+            return
+        lines = Measure.lines(text, width)
+        if lines > self.tall.get(row, 1):
+            self.tall[row] = lines
+            self.ws.set_row(row, self.line * lines + 2)
+
+    def set_row(self, row: int, height: float, *args: Any) -> Any:
+        """A height the writer asks for, unless the row's texts need more lines."""
+        if self.tall.get(row, 1) <= 1:
+            return self.ws.set_row(row, height, *args)
+        return None
+
     def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> Any:
-        self.measure.text(row, col, text)
+        self._text(row, col, text)
         return self.ws.write_string(row, col, text, fmt)
 
     def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> Any:
-        self.measure.text(row, col, f"{value:,.2f}")  # as wide as it prints, give or take the format
+        self._text(row, col, f"{value:,.2f}")
         return self.ws.write_number(row, col, value, fmt)
 
     def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> Any:
-        self.measure.text(row, col, "2024-07-09")
+        self._text(row, col, "2024-07-09")
         return self.ws.write_datetime(row, col, value, fmt)
 
     def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> Any:
         for j, v in enumerate(values):
             if isinstance(v, str):
-                self.measure.text(row, col + j, v)
+                self._text(row, col + j, v)
         return self.ws.write_row(row, col, values, fmt)
-
-    def fit(self) -> None:
-        self.measure.apply(self.ws)
 
 
 class _Writer:
@@ -146,6 +211,12 @@ class _Writer:
         self.wb, self.s, self.spec = wb, summary, summary.spec
         self.style = Styles(wb)
         self.title_text = w("summary.title", spec=self.spec.title, year=summary.year)
+
+    def sheet(self, name: str, caps: Mapping[int, float], write: Callable[[Any], None]) -> None:
+        """A sheet written twice over the same rows: measured, then written fitted to what was measured."""
+        probe = _Probe(caps)
+        write(probe)
+        write(_Fitted(self.wb.add_worksheet(name), probe.measure.widths(), probe.measure.line))
 
     def put(self, ws: Any, row: int, col: int, value: Any, f: Field | None = None, fmt: Any = None) -> None:
         """A value as what it is: numbers as numbers, dates as dates, anything else as text."""
@@ -168,13 +239,9 @@ class _Writer:
         ws.set_row(1, 30)
 
     # --- 汇总 ----------------------------------------------------------------------------------------
-    def summary_sheet(self) -> None:
+    def summary_sheet(self, ws: Any) -> None:
         s, spec, st = self.s, self.spec, self.style
         fields = summary_fields(spec)
-        ws = _Recorded(
-            self.wb.add_worksheet(w("summary.sheet")),
-            {0: 5, 1: 8, 2: 18, 3: 17, 4: 5, 5: 5, 6: 5} | {7 + j: 11 for j in range(len(fields))},
-        )
         fixed = [
             w(k)
             for k in (
@@ -223,8 +290,8 @@ class _Writer:
             ws.write_string(row, 2, r.name, st.cell)
             ws.write_string(row, 3, status_label(status), st.status(status))
             ws.write_string(row, flag_col, w("summary.yes") if sub and sub.in_totals else w("summary.no"), st.cell)
-            self.put(ws, row, 5, len(sub.report.errors) if sub else None)
-            self.put(ws, row, 6, len(sub.report.warnings) if sub else None)
+            self.put(ws, row, 5, sub.counts[0] if sub else None)
+            self.put(ws, row, 6, sub.counts[1] if sub else None)
             for j, f in enumerate(fields):
                 self.put(ws, row, col0 + j, sub.values.get(f.id) if sub else None, f)
         last = first + len(lines) - 1
@@ -276,7 +343,6 @@ class _Writer:
                 ws.write_formula(row + k, 3, formula, st.number(None), count)
             row += len(cats) + 2
         self.signoff(ws, row, last_col)
-        ws.fit()
         ws.freeze_panes(3, 3)
         _print_setup(ws, (2, 2), self.title_text)
         ws.activate()
@@ -318,12 +384,8 @@ class _Writer:
         return "", None
 
     # --- 报送情况 ------------------------------------------------------------------------------------
-    def status_sheet(self) -> None:
+    def status_sheet(self, ws: Any) -> None:
         s, st = self.s, self.style
-        ws = _Recorded(
-            self.wb.add_worksheet(w("summary.status_sheet")),
-            {0: 5, 1: 8, 2: 18, 3: 17, 4: 40, 5: 5, 6: 5, 7: 11, 8: 60},
-        )
         header = [
             w(k)
             for k in (
@@ -371,7 +433,6 @@ class _Writer:
                 )
                 row += 1
         ws.measure.width(7, 11)  # dates
-        ws.fit()
         ws.freeze_panes(3, 0)
         _print_setup(ws, (2, 2), title)
 
@@ -384,8 +445,8 @@ class _Writer:
         ws.write_string(row, 2, name, st.cell)
         ws.write_string(row, 3, status_label(status), st.status(status))
         self.put(ws, row, 4, sub.file_name if sub else None)
-        self.put(ws, row, 5, len(sub.report.errors) if sub else None)
-        self.put(ws, row, 6, len(sub.report.warnings) if sub else None)
+        self.put(ws, row, 5, sub.counts[0] if sub else None)
+        self.put(ws, row, 6, sub.counts[1] if sub else None)
         self.put(ws, row, 7, sub.fill_date if sub else None)
         reason = (
             reason_text(sub.reason) if sub and sub.reason is not None else ("" if sub else w("reason.not_received"))
@@ -395,11 +456,9 @@ class _Writer:
         self.put(ws, row, 8, reason)
 
     # --- 异常提示 ------------------------------------------------------------------------------------
-    def outliers_sheet(self) -> None:
+    def outliers_sheet(self, ws: Any) -> None:
         """Each flag explained in one sentence: against last year, against the other regions, restated."""
         st = self.style
-        caps = {0: 5, 1: 8, 2: 18, 3: 13, 4: 20, 5: 70}
-        ws = _Recorded(self.wb.add_worksheet(w("summary.outliers_sheet")), caps)
         title = w("summary.outliers_title", spec=self.spec.title, year=self.s.year)
         prior = self.s.prior
         before = w("summary.year_of", year=prior.year) if prior is not None and prior.year else "—"
@@ -428,15 +487,13 @@ class _Writer:
             self.put(ws, row, 5, f.text(ZH))
             row += 1
         if not self.s.outliers:  # no sentences to size the message column: wide enough for the title
-            ws.measure.width(5, caps[5])
-        ws.fit()
+            ws.measure.width(5, OUTLIER_CAPS[5])
         ws.freeze_panes(3, 0)
         _print_setup(ws, (2, 2), title)
 
     # --- 指标明细 ------------------------------------------------------------------------------------
-    def indicator_sheet(self) -> None:
+    def indicator_sheet(self, ws: Any) -> None:
         table, st = self.spec.table, self.style
-        ws = _Recorded(self.wb.add_worksheet(w("summary.indicator_sheet")), {0: 8, 1: 18, 2: 17, 3: 5})
         if table is None:
             ws.write_string(0, 0, w("summary.no_table"), st.note)
             return
@@ -449,7 +506,9 @@ class _Writer:
         ]
         title = w("summary.indicators_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
-        needed = sum(len(sub.indicators) for _, sub in self.s.counted())
+        for j, c in enumerate(table.columns):
+            ws.measure.caps[4 + j] = c.width or 12
+        needed = sum(sub.rows for _, sub in self.s.counted())
         if too_many(ws, needed, len(header) - 1, st.note):
             _print_setup(ws, (2, 2), title)
             return
@@ -464,20 +523,13 @@ class _Writer:
                 for j, c in enumerate(table.columns):
                     self.put(ws, row, 4 + j, ind.get(c.id), c)
                 row += 1
-        for j, c in enumerate(table.columns):
-            ws.measure.caps[4 + j] = c.width or 12
-        ws.fit()
         ws.freeze_panes(3, 4)
         ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
         _print_setup(ws, (2, 2), title)
 
     # --- 校验结果 ------------------------------------------------------------------------------------
-    def findings_sheet(self) -> None:
+    def findings_sheet(self, ws: Any) -> None:
         st = self.style
-        ws = _Recorded(
-            self.wb.add_worksheet(w("summary.findings_sheet")),
-            {0: 8, 1: 18, 2: 30, 3: 17, 4: 5, 5: 9, 6: 9, 7: 6, 8: 70},
-        )
         header = [
             w(k)
             for k in (
@@ -494,7 +546,7 @@ class _Writer:
         ]
         title = w("summary.findings_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
-        if too_many(ws, sum(len(sub.report.findings) for sub in self.s.submissions), len(header) - 1, st.note):
+        if too_many(ws, sum(sub.counts[2] for sub in self.s.submissions), len(header) - 1, st.note):
             _print_setup(ws, (2, 2), title)
             return
         ws.write_row(2, 0, header, st.header)
@@ -515,7 +567,6 @@ class _Writer:
                 for col, v in enumerate(values):
                     self.put(ws, row, col, v)
                 row += 1
-        ws.fit()
         ws.freeze_panes(3, 0)
         ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
         _print_setup(ws, (2, 2), title)

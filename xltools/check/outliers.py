@@ -19,6 +19,7 @@ never change a total.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +61,16 @@ def figures(spec: Spec) -> list[Figure]:
     return out
 
 
+def fields_used(spec: Spec) -> set[str]:
+    """The fields the outlier rules read of a return: their figures, the parts of ratios, restated figures."""
+    used = {fig.id for fig in figures(spec)} | {fig.cell_of for fig in figures(spec)}
+    used |= {part for r in spec.ratios for part in (r.numerator, r.denominator)}
+    used |= {f.id for f in spec.fields.values() if f.restates} | {
+        f.restates for f in spec.fields.values() if f.restates
+    }
+    return used
+
+
 def value(spec: Spec, fig: Figure, values: Values) -> float | None:
     """The figure of a return (a ratio computed from its parts); None when it cannot be had."""
     ratio = next((r for r in spec.ratios if r.id == fig.id), None)
@@ -74,17 +85,40 @@ def value(spec: Spec, fig: Figure, values: Values) -> float | None:
 
 def modified_z(x: float, others: list[float]) -> float | None:
     """The modified z-score of ``x`` among ``others`` (all regions, ``x`` included); None when too few."""
-    if len(others) < MIN_PEERS:
+    found = spread(others)
+    return None if found is None else z_of(x, found)
+
+
+def spread(values: list[float]) -> tuple[float, float, float, float] | None:
+    """What a modified z-score needs of ``values`` — median, MAD, mean absolute deviation, and the size below
+    which a spread is rounding — or None when too few. Computed once for all regions: each region's z is then
+    a subtraction and a division (issue #14: once per region made the peers' rule quadratic)."""
+    if len(values) < MIN_PEERS:
         return None
-    median = statistics.median(others)
-    tiny = max(abs(v) for v in others) * 1e-12  # a spread below this is rounding, not a spread (no inf z)
-    mad = statistics.median(abs(v - median) for v in others)
+    median = statistics.median(values)
+    tiny = max(abs(v) for v in values) * 1e-12  # a spread below this is rounding, not a spread (no inf z)
+    mad = statistics.median(abs(v - median) for v in values)
+    mean_ad = statistics.fmean(abs(v - median) for v in values) if mad <= tiny else 0.0
+    return median, mad, mean_ad, tiny
+
+
+def z_of(x: float, found: tuple[float, float, float, float]) -> float:
+    median, mad, mean_ad, tiny = found
     if mad > tiny:
         return MAD_SCALE * (x - median) / mad
-    mean_ad = statistics.fmean(abs(v - median) for v in others)
     if mean_ad > tiny:
         return (x - median) / (MEANAD_SCALE * mean_ad)
     return 0.0
+
+
+def _median_without(ordered: list[float], v: float) -> float:
+    """The median of sorted ``ordered`` with one ``v`` taken out (what `statistics.median` of the rest gives)."""
+    i, m = bisect.bisect_left(ordered, v), len(ordered) - 1
+
+    def at(k: int) -> float:
+        return ordered[k] if k < i else ordered[k + 1]
+
+    return at(m // 2) if m % 2 else (at(m // 2 - 1) + at(m // 2)) / 2
 
 
 def change(now: float, before: float) -> float | None:
@@ -108,11 +142,12 @@ def year_over_year(
             and (p := value(spec, fig, before[code])) is not None
             and (c := change(x, p)) is not None
         }
+        ordered = sorted(changes.values())
         for code, c in changes.items():
             if abs(c) <= fig.band:
                 continue
-            others = [v for k, v in changes.items() if k != code]
-            peers = Msg.of("outlier.peer_change", median=_percent(statistics.median(others))) if others else ""
+            others = _median_without(ordered, c) if len(ordered) > 1 else None
+            peers = Msg.of("outlier.peer_change", median=_percent(others)) if others is not None else ""
             x, p = value(spec, fig, now[code]), value(spec, fig, before[code])
             sheet, cell = where.get(code, {}).get(fig.cell_of, ("", ""))
             params = {
@@ -147,10 +182,13 @@ def peers(spec: Spec, now: Mapping[str, Values], where: Mapping[str, Where]) -> 
         xs = {code: x for code, values in now.items() if (x := value(spec, fig, values)) is not None}
         if len(xs) < MIN_PEERS:
             continue
-        median = statistics.median(xs.values())
+        found = spread(list(xs.values()))
+        if found is None:
+            continue
+        median = found[0]
         for code, x in xs.items():
-            z = modified_z(x, list(xs.values()))
-            if z is None or abs(z) <= Z_LIMIT:
+            z = z_of(x, found)
+            if abs(z) <= Z_LIMIT:
                 continue
             if fig.band is not None and abs(x - median) <= fig.band * abs(median):
                 continue  # far in z, near in fact

@@ -1,0 +1,64 @@
+"""Where a large run keeps its returns' details while the summary is made: a temporary SQLite file.
+
+A return reduced to its figures still holds ~30 KB (findings, indicator rows, cell addresses); 100,000 of
+them would not fit the 400 MB a run may take (issue #14). Past `SPILL` returns each one's details go here
+as it is reduced, and come back one at a time as the summary and export are written; what decides the run
+(status, region, which return counts) stays in memory, a few hundred bytes a return.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import sqlite3
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any
+
+SPILL = 2_000  # runs of more returns than this keep details on disk (fewer: in memory, as fast as before)
+
+
+class Spool:
+    """Pickled records by number, in a file of its own that is removed when the spool is closed or let go.
+    The pickles are the run's own, written and read by this process only."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="xltools-spool-"))
+        self.db = sqlite3.connect(self.folder / "spool.sqlite", isolation_level=None, check_same_thread=False)
+        self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;")
+        self.db.execute("CREATE TABLE record (n INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        self.count = 0
+        self._last: tuple[int, Any] | None = None  # the record read last (read again and again by its user)
+        self._finalizer = weakref.finalize(self, _remove, self.db, self.folder)
+
+    def add(self, value: Any) -> int:
+        """Store ``value``; its number."""
+        self.count += 1
+        self.db.execute("INSERT INTO record VALUES (?, ?)", (self.count, pickle.dumps(value, protocol=5)))
+        return self.count
+
+    def put(self, n: int, value: Any) -> None:
+        """Store ``value`` again as record ``n`` (after it was changed)."""
+        self.db.execute("UPDATE record SET data = ? WHERE n = ?", (pickle.dumps(value, protocol=5), n))
+        self._last = (n, value)
+
+    def get(self, n: int) -> Any:
+        """Record ``n`` (the last one read is kept, so reading it again costs nothing)."""
+        if self._last is not None and self._last[0] == n:
+            return self._last[1]
+        row = self.db.execute("SELECT data FROM record WHERE n = ?", (n,)).fetchone()
+        if row is None:
+            raise KeyError(n)
+        value = pickle.loads(row[0])
+        self._last = (n, value)
+        return value
+
+    def close(self) -> None:
+        self._last = None
+        self._finalizer()
+
+
+def _remove(db: sqlite3.Connection, folder: Path) -> None:
+    db.close()
+    shutil.rmtree(folder, ignore_errors=True)
