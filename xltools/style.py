@@ -6,6 +6,7 @@ LibreOffice falls back to the CJK fonts installed (Noto Serif / Sans CJK).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -63,6 +64,8 @@ class Styles:
     def __init__(self, wb: Any) -> None:
         self.wb = wb
         self._made: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self._numbers: dict[tuple[str | None, bool], Any] = {}
+        self._statuses: dict[str, Any] = {}
 
     def make(self, **props: Any) -> Any:
         """A format with the house font and ``props`` (cached: equal props, one format)."""
@@ -161,23 +164,31 @@ class Styles:
         return self.boxed(num_format=number_format(field), bg_color=fill, locked=locked, **extra)
 
     def number(self, field: Field | None, total: bool = False) -> Any:
-        """A summary's number cell (bold and shaded in the totals row)."""
-        fmt = "#,##0" if field is not None and field.kind == "integer" else number_format(field)
-        extra = {"bold": True, "bg_color": TOTAL_FILL} if total else {}
-        return self.boxed(num_format=fmt, **extra)
+        """A summary's number cell (bold and shaded in the totals row); one look-up per field, not per cell."""
+        key = (field.id if field is not None else None, total)
+        if key not in self._numbers:
+            fmt = "#,##0" if field is not None and field.kind == "integer" else number_format(field)
+            extra = {"bold": True, "bg_color": TOTAL_FILL} if total else {}
+            self._numbers[key] = self.boxed(num_format=fmt, **extra)
+        return self._numbers[key]
 
     @cached_property
     def total(self) -> Any:
         return self.boxed(bold=True, bg_color=TOTAL_FILL, text_wrap=True)
 
     def status(self, code: str) -> Any:
-        fill = STATUS_FILL.get(code)
-        return self.boxed(bg_color=fill, text_wrap=True) if fill else self.cell
+        if code not in self._statuses:
+            fill = STATUS_FILL.get(code)
+            self._statuses[code] = self.boxed(bg_color=fill, text_wrap=True) if fill else self.cell
+        return self._statuses[code]
+
+
+_WIDE = re.compile("[\u2e81-\U0010ffff]")
 
 
 def display_width(text: str) -> int:
     """Column width a text needs: CJK characters take two units."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
 
 
 class Measure:

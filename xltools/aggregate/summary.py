@@ -10,6 +10,7 @@ header rows repeated, with page numbers; 汇总 ends with the summary's sign-off
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,25 @@ class _Fitted:
         return self.ws.write_row(row, col, values, fmt)
 
 
+class _Totals:
+    """The figures of the returns in the totals, summed as they are written: per field the sum and count of
+    its numbers, and how many returns gave each text (优, 良…)."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, Any] = defaultdict(int)
+        self.counts: Counter[str] = Counter()
+        self.texts: defaultdict[str, Counter[Any]] = defaultdict(Counter)
+
+    def add(self, fields: list[Field], values: Mapping[str, Any]) -> None:
+        for f in fields:
+            v = values.get(f.id)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                self.sums[f.id] += v
+                self.counts[f.id] += 1
+            elif v is not None:
+                self.texts[f.id][v] += 1
+
+
 class _Writer:
     def __init__(self, wb: Any, summary: Summary) -> None:
         self.wb, self.s, self.spec = wb, summary, summary.spec
@@ -282,6 +302,7 @@ class _Writer:
         col0 = len(fixed)
         lines = s.lines()
         flag_col = 4
+        totals = _Totals()  # what the totals row caches, gathered as the rows go by (one read of each return)
         for i, (r, sub) in enumerate(lines):
             row = first + i
             status = sub.status if sub else s.region_status(r)
@@ -292,8 +313,11 @@ class _Writer:
             ws.write_string(row, flag_col, w("summary.yes") if sub and sub.in_totals else w("summary.no"), st.cell)
             self.put(ws, row, 5, sub.counts[0] if sub else None)
             self.put(ws, row, 6, sub.counts[1] if sub else None)
+            values = sub.values if sub else {}
             for j, f in enumerate(fields):
-                self.put(ws, row, col0 + j, sub.values.get(f.id) if sub else None, f)
+                self.put(ws, row, col0 + j, values.get(f.id), f)
+            if sub is not None and sub.in_totals:
+                totals.add(fields, values)
         last = first + len(lines) - 1
         total_row = last + 1
         flags = f"{a1(first, flag_col, True)}:{a1(last, flag_col, True)}"
@@ -308,7 +332,7 @@ class _Writer:
         for j, f in enumerate(fields):
             col = col0 + j
             rng = f"{a1(first, col)}:{a1(last, col)}"
-            formula, value = self.total_formula(f, rng, flags, yes, position, first, last)
+            formula, value = self.total_formula(f, rng, flags, yes, position, first, last, totals)
             if formula:
                 ws.write_formula(total_row, col, formula, st.number(f, True), value)
             else:
@@ -338,7 +362,7 @@ class _Writer:
             ws.write_string(row, 3, w("summary.region_count"), st.header)
             for k, cat in enumerate(cats, 1):
                 ws.merge_range(row + k, 1, row + k, 2, cat, st.cell)
-                count = sum(1 for _, x in counted if x.values.get(f.id) == cat)
+                count = totals.texts[f.id][cat]
                 formula = f'=COUNTIFS({a1(first, col, True)}:{a1(last, col, True)},"{cat}",{flags},"{yes}")'
                 ws.write_formula(row + k, 3, formula, st.number(None), count)
             row += len(cats) + 2
@@ -361,24 +385,22 @@ class _Writer:
         ws.set_row(row, 36)
 
     def total_formula(
-        self, f: Field, rng: str, flags: str, yes: str, position: dict[str, int], first: int, last: int
+        self, f: Field, rng: str, flags: str, yes: str, position: dict[str, int], first: int, last: int, t: _Totals
     ) -> tuple[str, Any]:
         """The totals-row formula of a column by its aggregate setting (over rows in the totals), and its value."""
-        counted = [x for _, x in self.s.in_totals()]
-        nums = [v for x in counted if isinstance(v := x.values.get(f.id), int | float) and not isinstance(v, bool)]
         how = f.aggregate.how
         if how == "sum":
-            return f'=SUMIF({flags},"{yes}",{rng})', sum(nums)
+            return f'=SUMIF({flags},"{yes}",{rng})', t.sums[f.id]
         if how == "mean":
+            n = t.counts[f.id]
             return f'=IF(COUNTIFS({flags},"{yes}",{rng},"<>")=0,"",AVERAGEIF({flags},"{yes}",{rng}))', (
-                sum(nums) / len(nums)
-            ) if nums else ""
+                t.sums[f.id] / n
+            ) if n else ""
         if how == "ratio" and f.aggregate.ratio:
             num_id, den_id = f.aggregate.ratio
             cn, cd = position[num_id], position[den_id]
             rn, rd = f"{a1(first, cn)}:{a1(last, cn)}", f"{a1(first, cd)}:{a1(last, cd)}"
-            sn = sum(v for x in counted if isinstance(v := x.values.get(num_id), int | float))
-            sd = sum(v for x in counted if isinstance(v := x.values.get(den_id), int | float))
+            sn, sd = t.sums[num_id], t.sums[den_id]
             num, den = f'SUMIF({flags},"{yes}",{rn})', f'SUMIF({flags},"{yes}",{rd})'
             return f"=IF({den}=0,0,{num}/{den})", (sn / sd if sd else 0)
         return "", None
