@@ -219,6 +219,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of the per-file timings")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where generated returns are kept")
+    parser.add_argument("--jobs", default="1,2", help="--jobs values of the aggregate runs (default 1,2)")
     parser.add_argument("--base", type=int, default=BASE, help="returns made from templates; the rest are copies")
     parser.add_argument(
         "--regions", type=int, default=0, help="regions in the list (default: the largest size; at least that)"
@@ -264,7 +265,8 @@ def main() -> None:
 
     agg: dict[tuple[int, int], tuple[float, int]] = {}
     out = CACHE / "summary.xlsx"
-    for jobs in (1, 2):
+    job_values = [int(j) for j in args.jobs.split(",")]
+    for jobs in job_values:
         for n in sizes:
             folder = CACHE / f"in_{n}"
             if not folder.is_dir():
@@ -280,7 +282,7 @@ def main() -> None:
             rows.append((f"aggregate {n} returns, --jobs {jobs}: peak memory", peak / 2**20, "MB", "", None))
     if len(sizes) >= 2:
         small, big = sizes[-2], sizes[-1]
-        for jobs in (1, 2):
+        for jobs in job_values:
             marginal = (agg[big, jobs][0] - agg[small, jobs][0]) / (big - small) * 1000
             rows.append(
                 (
@@ -332,7 +334,19 @@ def main() -> None:
         ),
         encoding="utf-8",
     )
-    print(f"\nwritten {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    table = [
+        f"`benchmarks/run.py --sizes {args.sizes} --jobs {args.jobs} --regions {max(args.regions, max(sizes))}`, "
+        f"{platform.node() or 'this machine'}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}",
+        "",
+        "| figure | value | unit | ratio | baseline |",
+        "|---|---:|---|---:|---|",
+        *(
+            f"| {name} | {value:,.2f} | {unit} | {'' if ratio is None else f'{ratio:.2f}'} | {base} |"
+            for name, value, unit, base, ratio in rows
+        ),
+    ]
+    args.output.with_suffix(".md").write_text("\n".join(table) + "\n", encoding="utf-8")
+    print(f"\nwritten {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output} (and .md)")
 
 
 if __name__ == "__main__":

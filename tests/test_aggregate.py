@@ -399,3 +399,36 @@ def test_a_run_that_spills_its_returns_gives_the_same_summary_and_export(
     assert folder.is_dir()
     s.close()
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("when", ["start", "writing"])
+def test_a_spool_that_cannot_be_written_is_one_line_and_no_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """A large run's temporary spool on a full or missing disk: one line naming the folder and what to do,
+    exit 2, and no half-written summary — never a traceback."""
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from xltools.aggregate import collect, spool
+    from xltools.cli import app
+
+    monkeypatch.setattr(collect, "SPILL", 0)
+    monkeypatch.setattr(collect, "STREAM", 3)
+    if when == "start":
+        blocker = tmp_path / "not_a_folder"
+        blocker.write_text("x")
+        monkeypatch.setattr(tempfile, "tempdir", str(blocker))
+    else:
+
+        def full(self: spool.Spool, n: int) -> None:
+            raise spool.SpoolError("database or disk is full")
+
+        monkeypatch.setattr(spool.Spool, "get", full)
+    samples = Path(__file__).resolve().parent.parent / "samples" / "returns" / "yibao_dept_2023"
+    out = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(app, ["aggregate", str(samples), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 2, result.output
+    assert "临时文件夹" in result.output and "TMPDIR" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not out.exists()

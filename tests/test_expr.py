@@ -98,3 +98,15 @@ def test_rendering_keeps_the_meaning(tree: object, x: int, y: int, z: int) -> No
     values = {"x": x, "y": y, "z": z}
     text = to_excel(Expr("", tree), names_as_is)[1:]  # type: ignore[arg-type]
     assert evaluate(parse(text), values) == evaluate(tree, values)  # type: ignore[arg-type]
+
+
+def test_a_compiled_expression_pickles_and_evaluates_again() -> None:
+    """Expressions are compiled once into closures (issue #14); a spec's expressions still travel to worker
+    processes, so the closures are left out of the pickle and made again on the other side."""
+    import pickle
+
+    e = parse("IF(a > b, a - b, SUM(a, b))")
+    assert e.run({"a": 5, "b": 2}) == 3.0 and evaluate(e, {"a": 1, "b": 2}) == 3.0
+    again = pickle.loads(pickle.dumps(e))
+    assert again == e and again.run({"a": 5, "b": 2}) == 3.0
+    assert evaluate(e.tree, {"a": 1, "b": 2}) == 3.0  # a bare tree is compiled on the spot

@@ -316,8 +316,11 @@ def aggregate_cmd(
         raise _fail(say("cli.output_suffix", lg, option="--output", suffixes=".xlsx", path=output))
     if export is not None and export.suffix.lower() not in (".csv", ".parquet"):
         raise _fail(say("cli.output_suffix", lg, option="--export", suffixes=".csv / .parquet", path=export))
+    import tempfile
+
     from xltools.aggregate import AggregateError, aggregate, write_outputs
     from xltools.aggregate.prior import PriorError
+    from xltools.aggregate.spool import SpoolError
     from xltools.atomic import check_output
     from xltools.spec import SpecError
 
@@ -353,7 +356,14 @@ def aggregate_cmd(
         raise _fail(e.text(lg)) from None
     except PriorError as e:
         raise _fail(say(f"prior.{e.detail}", lg, **e.params)) from None
-    paths = _guarded(write_outputs, lg, summary, output, export)
+    except SpoolError as e:
+        raise _fail(say("aggregate.spool", lg, folder=tempfile.gettempdir(), reason=str(e))) from None
+    try:
+        paths = _guarded(write_outputs, lg, summary, output, export)
+    except SpoolError as e:
+        raise _fail(say("aggregate.spool", lg, folder=tempfile.gettempdir(), reason=str(e))) from None
+    finally:
+        summary.close()
     typer.echo(console_summary(summary, lg))
     typer.echo(say("cli.written", lg, paths=[str(p) for p in paths]))
 

@@ -19,40 +19,53 @@ from typing import Any
 SPILL = 2_000  # runs of more returns than this keep details on disk (fewer: in memory, as fast as before)
 
 
+class SpoolError(OSError):
+    """The spool's file cannot be made, written or read (most often: the temporary folder's disk is full)."""
+
+
 class Spool:
     """Pickled records by number, in a file of its own that is removed when the spool is closed or let go.
     The pickles are the run's own, written and read by this process only."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="xltools-spool-"))
-        self.db = sqlite3.connect(self.folder / "spool.sqlite", isolation_level=None, check_same_thread=False)
-        self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;")
-        self.db.execute("CREATE TABLE record (n INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        try:
+            self.folder = Path(tempfile.mkdtemp(prefix="xltools-spool-"))  # private: mode 0700
+            self.db = sqlite3.connect(self.folder / "spool.sqlite", isolation_level=None, check_same_thread=False)
+            self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;")
+            self.db.execute("CREATE TABLE record (n INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        except (sqlite3.Error, OSError) as e:
+            raise SpoolError(str(e)) from None
         self.count = 0
         self._last: tuple[int, Any] | None = None  # the record read last (read again and again by its user)
         self._finalizer = weakref.finalize(self, _remove, self.db, self.folder)
 
     def add(self, value: Any) -> int:
         """Store ``value``; its number."""
+        self._run("INSERT INTO record VALUES (?, ?)", (self.count + 1, pickle.dumps(value, protocol=5)))
         self.count += 1
-        self.db.execute("INSERT INTO record VALUES (?, ?)", (self.count, pickle.dumps(value, protocol=5)))
         return self.count
 
     def put(self, n: int, value: Any) -> None:
         """Store ``value`` again as record ``n`` (after it was changed)."""
-        self.db.execute("UPDATE record SET data = ? WHERE n = ?", (pickle.dumps(value, protocol=5), n))
+        self._run("UPDATE record SET data = ? WHERE n = ?", (pickle.dumps(value, protocol=5), n))
         self._last = (n, value)
 
     def get(self, n: int) -> Any:
         """Record ``n`` (the last one read is kept, so reading it again costs nothing)."""
         if self._last is not None and self._last[0] == n:
             return self._last[1]
-        row = self.db.execute("SELECT data FROM record WHERE n = ?", (n,)).fetchone()
+        row = self._run("SELECT data FROM record WHERE n = ?", (n,)).fetchone()
         if row is None:
             raise KeyError(n)
         value = pickle.loads(row[0])
         self._last = (n, value)
         return value
+
+    def _run(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, params)
+        except (sqlite3.Error, OSError) as e:
+            raise SpoolError(str(e)) from None
 
     def close(self) -> None:
         self._last = None

@@ -67,6 +67,11 @@ ENTRIES: dict[str, Entry] = {
     # aggregate errors
     "aggregate.not_found": Entry("找不到：{paths}", "not found: {paths}"),
     "aggregate.no_files": Entry("没有找到任何文件", "no files found"),
+    "aggregate.spool": Entry(
+        "临时文件夹 {folder} 放不下汇总的中间数据（{reason}）：请腾出磁盘空间，或把环境变量 TMPDIR 设为空间足够的文件夹",
+        "the temporary folder {folder} cannot hold the run's working data ({reason}): free disk space, or set"
+        " TMPDIR to a folder with room",
+    ),
     "aggregate.no_spec": Entry(
         "没有任何可识别的填报表，无法确定表样；请用 --spec 指定", "no recognisable return: give --spec"
     ),

@@ -1,0 +1,92 @@
+"""Worksheets fitted to what they hold, written in constant memory (issue #14).
+
+xlsxwriter's constant-memory mode sends each row to disk as the next begins, so a sheet cannot be measured
+after it is written: a sheet is written twice over the same rows — first to a `Probe`, which measures the
+texts and writes nothing, then to a `Fitted` sheet whose columns are set from those measures before the
+first row and whose rows are made tall enough for their wrapped texts as they are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from xltools.style import Measure
+
+
+class Probe:
+    """A sheet's first pass: its texts are measured and nothing is written, so the columns' widths are known
+    before the first row goes to disk (a constant-memory sheet cannot be fitted afterwards)."""
+
+    def __init__(self, caps: Mapping[int, float]) -> None:
+        self.measure = Measure(caps)
+
+    def __getattr__(self, name: str) -> Any:
+        return _nothing
+
+    def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> None:
+        self.measure.text(row, col, text)
+
+    def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        self.measure.text(row, col, f"{value:,.2f}")  # as wide as it prints, give or take the format
+
+    def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        self.measure.text(row, col, "2024-07-09")
+
+    def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> None:
+        for j, v in enumerate(values):
+            if isinstance(v, str):
+                self.measure.text(row, col + j, v)
+
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class Fitted:
+    """A sheet's second pass: columns as the probe measured them; each row as tall as its wrapped texts,
+    decided while it is written (or as the writer asked, when its texts fit on one line)."""
+
+    def __init__(self, ws: Any, widths: Mapping[int, float], line: float) -> None:
+        self.ws, self.widths, self.line = ws, dict(widths), line
+        self.measure = Measure({})  # widths are decided: what the writer says of them now changes nothing
+        self.tall: dict[int, int] = {}
+        self.asked: dict[int, tuple[Any, ...]] = {}
+        for col, width in self.widths.items():
+            ws.set_column(col, col, width)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ws, name)
+
+    def _text(self, row: int, col: int, text: str) -> None:
+        width = self.widths.get(col)
+        if width is None:
+            return
+        lines = Measure.lines(text, width)
+        if lines > self.tall.get(row, 1):
+            self.tall[row] = lines
+            self.ws.set_row(row, self.line * lines + 2)
+
+    def set_row(self, row: int, height: float, *args: Any) -> Any:
+        """A height the writer asks for, unless the row's texts need more lines."""
+        if self.tall.get(row, 1) <= 1:
+            return self.ws.set_row(row, height, *args)
+        return None
+
+    def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> Any:
+        self._text(row, col, text)
+        return self.ws.write_string(row, col, text, fmt)
+
+    def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> Any:
+        self._text(row, col, f"{value:,.2f}")
+        return self.ws.write_number(row, col, value, fmt)
+
+    def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> Any:
+        self._text(row, col, "2024-07-09")
+        return self.ws.write_datetime(row, col, value, fmt)
+
+    def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> Any:
+        for j, v in enumerate(values):
+            if isinstance(v, str):
+                self._text(row, col + j, v)
+        return self.ws.write_row(row, col, values, fmt)
