@@ -13,7 +13,7 @@ import os
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -471,15 +471,14 @@ def flag_outliers(counted: list[Submission], spec: Spec, prior: Any) -> list[tup
     used = fields_used(spec)  # a run's worth of whole returns' figures would not fit in memory
     subs: dict[str, Submission] = {}
     values: dict[str, dict[str, Any]] = {}
-    where: dict[str, dict[str, tuple[str, str]]] = {}
     for s in counted:
         if s.region is None:
             continue
-        all_values, all_where = s.values, s.where
+        all_values = s.values
         k = key_of(spec, s.region.code, all_values)
         subs[k] = s
         values[k] = {f: all_values[f] for f in used if f in all_values}
-        where[k] = {f: all_where[f] for f in used if f in all_where}
+    where = _Where(subs)  # the cells of the few returns flagged, read when a finding needs them
     found = peers(spec, values, where)
     if prior is not None:
         for k, fs in year_over_year(spec, values, prior.values, where).items():
@@ -490,6 +489,22 @@ def flag_outliers(counted: list[Submission], spec: Spec, prior: Any) -> list[tup
         sub.amend(ordered(spec, [*sub.report.findings, *fs]))
         out += [(sub, f) for f in fs]
     return out
+
+
+class _Where(Mapping[str, dict[str, tuple[str, str]]]):
+    """Each return's cells by its key, read from the return only when asked (for a flagged figure)."""
+
+    def __init__(self, subs: dict[str, Submission]) -> None:
+        self.subs = subs
+
+    def __getitem__(self, key: str) -> dict[str, tuple[str, str]]:
+        return self.subs[key].where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.subs)
+
+    def __len__(self) -> int:
+        return len(self.subs)
 
 
 def duplicate_rule(spec: Spec) -> Msg:

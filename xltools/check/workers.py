@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import multiprocessing as mp
 import os
 import queue
@@ -136,7 +137,7 @@ class Pool(Generic[T, R]):
     def map(self, items: Sequence[T], progress: Callable[[int, int], None] | None = None) -> list[R | Crash]:
         results: list[Any] = [None] * len(items)
         todo = deque(range(len(items)))
-        workers = [_Worker(self.ctx, self.fn, self.cap) for _ in range(min(self.jobs, len(items)))]
+        workers = [self._start() for _ in range(min(self.jobs, len(items)))]
         done = 0
         try:
             while todo or any(w.jobs for w in workers):
@@ -155,11 +156,21 @@ class Pool(Generic[T, R]):
                     if progress and answered + lost:
                         progress(done, len(items))
                     if lost:  # died or timed out on one file: a fresh worker takes its place
-                        workers[k] = _Worker(self.ctx, self.fn, self.cap)
+                        workers[k] = self._start()
         finally:
             for w in workers:
                 w.stop() if w.process.is_alive() else w.kill()
         return results
+
+    def _start(self) -> _Worker:
+        """A worker; forked with the parent's objects frozen, so that the child's garbage collector never
+        touches (and so copies) the pages of what the parent holds — a large run's returns (issue #14: the
+        workers' memory grew with the run until this)."""
+        gc.freeze()
+        try:
+            return _Worker(self.ctx, self.fn, self.cap)
+        finally:
+            gc.unfreeze()
 
     def _collect(self, w: _Worker, ready: set[Any], results: list[Any], todo: deque[int]) -> tuple[int, int]:
         """(files ``w`` answered now, 1 if it died or timed out on its current file — that file's Crash)."""
