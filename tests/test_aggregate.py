@@ -390,6 +390,9 @@ def test_a_run_that_spills_its_returns_gives_the_same_summary_and_export(
     spilled, spilled_csv, s = run(3, 0)
     assert plain.spool is None and s.spool is not None and s.spool.count == len(s.submissions) == 14
     assert spilled == in_memory and spilled_csv == csv_bytes
+    _, widths, heights = in_memory["校验结果"]  # fitted while written: wrapped messages make taller rows
+    assert round(widths["I"]) == 71 and any(h >= 2 * 15 for r, h in heights.items() if r > 3)
+    assert in_memory["汇总"][2][3] >= 45  # the header row: at least as the writer asked
     yuan = spec.regions.regions[2].code
     assert any(f.code == "unit" and f.detail == "peers" for f in s.by_region[yuan][0].report.findings)
     assert s.by_region[yuan][0].status == "errors" and s.outliers
@@ -432,3 +435,27 @@ def test_a_spool_that_cannot_be_written_is_one_line_and_no_output(
     assert result.exit_code == 2, result.output
     assert "临时文件夹" in result.output and "TMPDIR" in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_the_console_names_a_few_and_points_to_the_sheet_for_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A province's run has thousands of regions missing or with warnings: the console names the first ones
+    and says how many more, in the summary's 报送情况 sheet — never a line of 50,000 names."""
+    from typer.testing import CliRunner
+
+    from xltools import cli
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for p in (Path(__file__).resolve().parent.parent / "samples" / "returns" / "yibao_dept_2023").glob("*.xlsx"):
+        (inbox / p.name).write_bytes(p.read_bytes())
+    for k in range(3):
+        (inbox / f"扫描件{k}.pdf").write_bytes(b"%PDF-1.4")
+    monkeypatch.setattr(cli, "CONSOLE_NAMES", 0)
+    monkeypatch.setattr(cli, "CONSOLE_FILES", 1)
+    result = CliRunner().invoke(cli.app, ["aggregate", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--jobs", "1"])
+    assert result.exit_code in (0, 1), result.output
+    out = result.output
+    assert "未报送：1 个（等，另有 1 个见汇总表“报送情况”）" in out, out
+    assert out.count("扫描件") == 1 and "另有 2 个未采用的文件，见汇总表“报送情况”" in out

@@ -429,6 +429,10 @@ def print_cmd(
     raise typer.Exit(EXIT_BAD if any(r.problem is not None for r in results) else EXIT_OK)
 
 
+CONSOLE_NAMES, CONSOLE_FILES = 20, 50  # named on the console; the rest are in the summary's 报送情况 sheet
+STATUS_SHEET = say("summary.status_sheet", "zh")  # the summary is a Chinese document: its sheet keeps its name
+
+
 def console_summary(summary: Any, lang: str) -> str:
     """What a run of `aggregate` came to, in lines that cannot be misread: regions by status (named),
     how many are in the totals, and every file not used with its reason."""
@@ -447,7 +451,10 @@ def console_summary(summary: Any, lang: str) -> str:
         regions = [r for r in s.spec.regions.regions if s.region_status(r) == code]
         if not regions:
             continue
-        names = say("cli.summary_names", lang, names=[r.name for r in regions]) if code != "ok" else ""
+        shown = [r.name for r in regions[:CONSOLE_NAMES]]
+        if len(regions) > CONSOLE_NAMES:  # a province's thousands of names would bury the rest
+            shown.append(say("cli.summary_more", lang, count=len(regions) - CONSOLE_NAMES, sheet=STATUS_SHEET))
+        names = say("cli.summary_names", lang, names=shown) if code != "ok" else ""
         lines.append(
             say("cli.summary_region", lang, label=say(f"status.{code}", lang), count=len(regions), names=names)
         )
@@ -455,11 +462,13 @@ def console_summary(summary: Any, lang: str) -> str:
     unused = [x for x in s.submissions if not x.counted]
     if unused:
         lines.append(say("cli.summary_files", lang, count=len(s.submissions), unused=len(unused)))
-        for x in unused:
+        for x in unused[:CONSOLE_FILES]:
             reason = x.reason.text(lang) if hasattr(x.reason, "text") else localise(x.reason, lang) if x.reason else ""
             lines.append(
                 say("cli.summary_file", lang, name=x.file_name, status=say(f"status.{x.status}", lang), reason=reason)
             )
+        if len(unused) > CONSOLE_FILES:
+            lines.append(say("cli.summary_files_more", lang, count=len(unused) - CONSOLE_FILES, sheet=STATUS_SHEET))
     else:
         lines.append(say("cli.summary_files_all", lang, count=len(s.submissions)))
     return "\n".join(lines)

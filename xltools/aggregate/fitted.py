@@ -51,14 +51,26 @@ class Fitted:
         self.ws, self.widths, self.line = ws, dict(widths), line
         self.measure = Measure({})  # widths are decided: what the writer says of them now changes nothing
         self.tall: dict[int, int] = {}
-        self.asked: dict[int, tuple[Any, ...]] = {}
+        self.row = self.low = 0  # the row being written; rows from low up to it may still be in memory
         for col, width in self.widths.items():
             ws.set_column(col, col, width)
+
+    def _at(self, row: int) -> None:
+        """Writing moves on to ``row``: rows before the current one are on disk, so what is kept of them —
+        their heights here and in xlsxwriter's row table, which constant-memory mode never empties — goes."""
+        if row <= self.row:
+            return
+        for r in range(self.low, self.row):
+            self.tall.pop(r, None)
+            self.ws.row_info.pop(r, None)
+            self.ws.row_sizes.pop(r, None)
+        self.low, self.row = self.row, row
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.ws, name)
 
     def _text(self, row: int, col: int, text: str) -> None:
+        self._at(row)
         width = self.widths.get(col)
         if width is None:
             return
@@ -69,6 +81,7 @@ class Fitted:
 
     def set_row(self, row: int, height: float, *args: Any) -> Any:
         """A height the writer asks for, unless the row's texts need more lines."""
+        self._at(row)
         if self.tall.get(row, 1) <= 1:
             return self.ws.set_row(row, height, *args)
         return None
@@ -86,7 +99,16 @@ class Fitted:
         return self.ws.write_datetime(row, col, value, fmt)
 
     def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> Any:
+        self._at(row)
         for j, v in enumerate(values):
             if isinstance(v, str):
                 self._text(row, col + j, v)
         return self.ws.write_row(row, col, values, fmt)
+
+    def write_blank(self, row: int, col: int, blank: Any, fmt: Any = None) -> Any:
+        self._at(row)
+        return self.ws.write_blank(row, col, blank, fmt)
+
+    def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int, data: Any, fmt: Any) -> Any:
+        self._at(first_row)
+        return self.ws.merge_range(first_row, first_col, last_row, last_col, data, fmt)

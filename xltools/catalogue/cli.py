@@ -198,6 +198,13 @@ ENTRIES: dict[str, Entry] = {
     ),
     "cli.summary_region": Entry("  {label}：{count} 个{names}", "  {label}: {count}{names}"),
     "cli.summary_names": Entry("（{names}）", " ({names})"),
+    "cli.summary_more": Entry(
+        "等，另有 {count} 个见汇总表“{sheet}”", "and {count} more: see the summary's {sheet} sheet"
+    ),
+    "cli.summary_files_more": Entry(
+        "  另有 {count} 个未采用的文件，见汇总表“{sheet}”",
+        "  {count} more files not used: see the summary's {sheet} sheet",
+    ),
     "cli.summary_totals": Entry(
         "  计入合计：{count} 个地区（无错误的报表）", "  in the totals: {count} regions (returns without errors)"
     ),
