@@ -375,6 +375,9 @@ def test_a_run_that_spills_its_returns_gives_the_same_summary_and_export(
         s = collect.aggregate([inbox], jobs=1, prior=root / "yibao_dept_2022")
         book, export = write_outputs(s, tmp_path / f"s{spill}.xlsx", tmp_path / f"s{spill}.csv")
         parquet = pd.read_parquet(write_outputs(s, tmp_path / "p.xlsx", tmp_path / "p.parquet")[1])
+        assert str(parquet["row"].dtype) == "Int64" and str(parquet["year"].dtype) == "int64"  # typed, in batches too
+        counts = re.findall(r",insured_residents,[^,]*,([^,]*),", export.read_text(encoding="utf-8-sig"))
+        assert counts and all(c.isdigit() for c in counts), counts  # a count stays 229547, never 229547.0
         wb = openpyxl.load_workbook(book)
         seen = {
             ws.title: (

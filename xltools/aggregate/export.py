@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,45 +97,38 @@ BATCH = 50_000  # rows turned into a frame and written at a time: memory flat in
 def write_long(summary: Summary, target: Path, suffix: str) -> None:
     import pandas as pd
 
+    if suffix == ".parquet":  # one type per column: values as text, as in the CSV
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([(c, pa.int64() if c in ("year", "row") else pa.string()) for c in COLUMNS])
+        writer = None
+        for df in _frames(summary):
+            text = df["value"].map(lambda v: None if v is None else str(v))
+            table = pa.Table.from_pandas(df.assign(value=text), schema=schema, preserve_index=False)
+            writer = writer or pq.ParquetWriter(target, table.schema)  # with pandas' metadata: Int64 rows stay
+            writer.write_table(table)
+        assert writer is not None  # _frames yields at least one frame
+        writer.close()
+        return
+    with target.open("wb") as fh:  # Excel would run a CSV cell that starts with "=" as a formula: text stays text
+        for i, df in enumerate(_frames(summary)):
+            safe = pd.Series([csv_safe(v) for v in df["value"]], index=df.index, dtype=object)  # 229547 stays so
+            df.assign(value=safe).to_csv(fh, index=False, header=i == 0, encoding="utf-8-sig" if i == 0 else "utf-8")
+
+
+def _frames(summary: Summary) -> Iterator[Any]:
+    """The export's rows, `BATCH` at a time, as frames (at least one, with the columns, when there are none)."""
+    import pandas as pd
+
     rows = long_rows(summary)
-    writer: Any = None
-    with target.open("wb") as fh:
-        while True:
-            batch = list(itertools.islice(rows, BATCH))
-            if not batch and writer is not None:
-                break
-            df = pd.DataFrame(  # as the rows hold them: a batch of whole numbers must not become 229547.0
-                {c: pd.Series([r[c] for r in batch], dtype=object) for c in COLUMNS}, columns=list(COLUMNS)
-            ).astype({"row": "Int64", "year": "int64"})
-            if suffix == ".parquet":  # one type per column: values as text, as in the CSV
-                writer = _parquet_batch(df, fh, writer)
-            else:  # Excel would run a CSV cell that starts with "=" as a formula: keep returns' text as text
-                safe = pd.Series([csv_safe(v) for v in df["value"]], index=df.index, dtype=object)
-                df.assign(value=safe).to_csv(
-                    fh, index=False, header=writer is None, encoding="utf-8-sig" if writer is None else "utf-8"
-                )
-                writer = True
-            if len(batch) < BATCH:
-                break
-        if suffix == ".parquet" and writer is not None:
-            writer.close()
-
-
-def _parquet_batch(df: Any, fh: Any, writer: Any) -> Any:
-    """One batch of rows into the Parquet file (its writer opened on the first, with the columns' types)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    df = df.assign(value=df["value"].map(lambda v: None if v is None else str(v)), year=df["year"].astype("int64"))
-    schema = pa.schema(
-        [(c, pa.int64() if c in ("year", "row") else pa.string()) for c in COLUMNS],
-        metadata=None,
-    )
-    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
-    if writer is None:
-        writer = pq.ParquetWriter(fh, table.schema)
-    writer.write_table(table)
-    return writer
+    while True:
+        batch = list(itertools.islice(rows, BATCH))
+        yield pd.DataFrame(  # as the rows hold them: a batch of whole numbers must not become 229547.0
+            {c: pd.Series([r[c] for r in batch], dtype=object) for c in COLUMNS}, columns=list(COLUMNS)
+        ).astype({"row": "Int64", "year": "int64"})
+        if len(batch) < BATCH:
+            return
 
 
 def csv_safe(v: Any) -> Any:
