@@ -316,6 +316,7 @@ def test_chunked_runs_give_the_same_summary(tmp_path: Path, monkeypatch: pytest.
     import openpyxl
 
     from xltools.aggregate import collect, write_outputs
+    from xltools.check import pipeline
 
     root = Path(__file__).resolve().parent.parent / "samples"
     inbox = tmp_path / "inbox"
@@ -329,8 +330,9 @@ def test_chunked_runs_give_the_same_summary(tmp_path: Path, monkeypatch: pytest.
 
     def cells(stream: int) -> dict[str, list[tuple[object, ...]]]:
         monkeypatch.setattr(collect, "STREAM", stream)
+        monkeypatch.setattr(pipeline, "RECYCLE", 3)  # workers replaced within the run, too
         out = tmp_path / f"s{stream}.xlsx"
-        write_outputs(collect.aggregate([inbox], jobs=1), out)
+        write_outputs(collect.aggregate([inbox], jobs=2), out)
         wb = openpyxl.load_workbook(out)
         return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 

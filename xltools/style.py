@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from xltools.spec import Field
@@ -188,7 +188,14 @@ _WIDE = re.compile("[\u2e81-\U0010ffff]")
 
 def display_width(text: str) -> int:
     """Column width a text needs: CJK characters take two units."""
-    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+    if text.isascii():
+        return len(text)
+    return _wide_width(text) if len(text) <= 64 else len(text) + len(_WIDE.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _wide_width(text: str) -> int:  # a summary repeats its short texts (levels, units, names) on every return
+    return len(text) + len(_WIDE.findall(text))
 
 
 class Measure:
@@ -220,4 +227,7 @@ class Measure:
     @staticmethod
     def lines(text: str, width: float) -> int:
         """How many lines ``text`` takes in a column ``width`` wide."""
+        room = max(int(width) - 1, 1)
+        if text.isprintable():  # no line break (every one of str.splitlines' is unprintable)
+            return max(1, -(-display_width(text) // room))
         return sum(max(1, -(-display_width(p) // max(int(width) - 1, 1))) for p in text.splitlines() or [""])

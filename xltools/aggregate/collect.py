@@ -15,23 +15,34 @@ import re
 import statistics
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xltools.aggregate.spool import SPILL, Spool
+from xltools.aggregate.submission import (
+    DUPLICATE,
+    MISSING,
+    REJECTED,
+    Submission,
+)
 from xltools.catalogue import Msg, Text
 from xltools.check.identify import not_collected
-from xltools.check.pipeline import Prepared, Progress, finish, prepare_all, unreadable_report, validate_all
+from xltools.check.pipeline import (
+    Prepared,
+    Preparer,
+    Progress,
+    finish,
+    prepare_all,
+    unreadable_report,
+    validate_all,
+)
 from xltools.check.values import normalise_text
 from xltools.files import Input, find_returns
-from xltools.findings import ERROR, Finding, Report
+from xltools.findings import ERROR, Finding
 from xltools.spec import Field, Region, Spec, SpecError, load_spec, spec_ids
 
-OK, WARNINGS, ERRORS, REJECTED, DUPLICATE, MISSING = "ok", "warnings", "errors", "rejected", "duplicate", "missing"
-COUNTED = (OK, WARNINGS, ERRORS)  # a region's return: listed with its figures
-IN_TOTALS = (OK, WARNINGS)  # and these only are summed
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
@@ -48,123 +59,6 @@ class AggregateError(ValueError):
         from xltools.catalogue import say
 
         return say(f"aggregate.{self.detail}", lang, **self.params)
-
-
-@dataclass(slots=True)
-class Details:
-    """What a return says beyond its status: its findings, figures, indicator rows and their cells."""
-
-    report: Report
-    values: dict[str, Any] = field(default_factory=dict)
-    indicators: list[dict[str, Any]] = field(default_factory=list)
-    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (sheet, A1)
-
-
-class Submission:
-    """One input file and what became of it. Its details live in the object or, in a large run, in the run's
-    spool (`spill`), read back one return at a time as the summary is written; change its findings only
-    through `amend`, which stores them back."""
-
-    __slots__ = (
-        "_at",
-        "_d",
-        "counts",
-        "fill_date",
-        "mtime",
-        "name",
-        "path",
-        "reason",
-        "region",
-        "rows",
-        "status",
-        "unique",
-    )
-
-    def __init__(
-        self,
-        path: Path,
-        report: Report,
-        name: str = "",
-        status: str = REJECTED,
-        reason: Any = None,  # why it was rejected or not used (a catalogue message or a finding)
-        region: Region | None = None,
-        values: dict[str, Any] | None = None,
-        indicators: list[dict[str, Any]] | None = None,
-        fill_date: Any = None,
-        mtime: float = 0.0,
-        where: dict[str, tuple[str, str]] | None = None,
-        unique: tuple[str, ...] = (),  # what tells a region's returns apart (spec.unique_by), normalised
-    ) -> None:
-        self.path, self.name, self.status, self.reason, self.region = path, name, status, reason, region
-        self.fill_date, self.mtime, self.unique = fill_date, mtime, unique
-        self._d: Details | None = Details(report, values or {}, indicators or [], where or {})
-        self._at: tuple[Spool, int] | None = None
-        self.counts = (0, 0, 0)  # errors, warnings, findings
-        self.rows = len(indicators or ())  # indicator rows
-        self._count(report)
-
-    def __repr__(self) -> str:
-        return f"Submission({self.file_name!r}, {self.status!r})"
-
-    @property
-    def details(self) -> Details:
-        if self._d is not None:
-            return self._d
-        assert self._at is not None
-        spool, n = self._at
-        return spool.get(n)  # type: ignore[no-any-return]
-
-    @property
-    def report(self) -> Report:
-        return self.details.report
-
-    @property
-    def values(self) -> dict[str, Any]:
-        return self.details.values
-
-    @property
-    def indicators(self) -> list[dict[str, Any]]:
-        return self.details.indicators
-
-    @property
-    def where(self) -> dict[str, tuple[str, str]]:
-        return self.details.where
-
-    def spill(self, spool: Spool) -> None:
-        """Keep its details in ``spool`` from now on, not in memory."""
-        if self._d is not None:
-            self._at, self._d = (spool, spool.add(self._d)), None
-
-    def amend(self, findings: list[Finding]) -> None:
-        """Its findings become ``findings`` (the run's own: unit errors against the other regions, outliers)
-        and its status follows them, unless it was not counted."""
-        d = self.details
-        d.report.findings = findings
-        if self._at is not None:
-            self._at[0].put(self._at[1], d)
-        self._count(d.report)
-        if self.status in COUNTED:
-            self.classify()
-
-    def _count(self, report: Report) -> None:
-        self.counts = (len(report.errors), len(report.warnings), len(report.findings))
-
-    @property
-    def file_name(self) -> str:
-        """The file's own name, as a person reads it."""
-        return Path(self.name).name if self.name else self.path.name
-
-    @property
-    def counted(self) -> bool:
-        return self.status in COUNTED
-
-    @property
-    def in_totals(self) -> bool:
-        return self.status in IN_TOTALS
-
-    def classify(self) -> None:
-        errors, warnings, _ = self.counts
-        self.status = ERRORS if errors else WARNINGS if warnings else OK
 
 
 @dataclass
@@ -269,7 +163,7 @@ def aggregate(
     return Summary(spec_obj, year, subs, by_region, rejected, outliers, last, spool if streamed else None)
 
 
-STREAM = 500  # returns read, validated and reduced at a time: the run keeps their figures, not their cells
+STREAM = 250  # returns validated and reduced at a time (the next chunk is read meanwhile): the run keeps their figures, not their cells
 
 
 def _prepared(
@@ -286,16 +180,29 @@ def _prepared(
         prepared = prepare_on_cluster(paths, schemas, names, scheduler, progress)
     else:
         prepared = prepare_all(paths, schemas, jobs, progress, names=names)
+    return _in_order(found, readable, prepared)
+
+
+def _in_order(found: list[Input], readable: list[Input], prepared: list[Prepared]) -> list[Prepared]:
+    """Every input's phase 1: the readable ones' as prepared, the others' report of why not."""
     by_input = dict(zip((id(i) for i in readable), prepared, strict=True))
     return [by_input.get(id(i)) or Prepared(unreadable_report(i.name, i.problem, reason="")) for i in found]
 
 
-def _reduced(ordered: list[Prepared], found: list[Input], spec: Spec, year: int) -> list[Submission]:
-    """Phases 2 and 3, then each return reduced to what the summary needs (its cells are let go)."""
+def _reduced(
+    ordered: list[Prepared], found: list[Input], spec: Spec, year: int, pump: Callable[[], None] | None = None
+) -> list[Submission]:
+    """Phases 2 and 3, then each return reduced to what the summary needs (its cells are let go); ``pump``
+    is called between returns, to keep phase 1's workers busy with the next chunk meanwhile."""
     for p in ordered:
         _reject_other(p, spec, year)
     validate_all([p for p in ordered if p.typed is not None])
-    return [_submission(p, i, spec) for p, i in zip(ordered, found, strict=True)]
+    out = []
+    for p, i in zip(ordered, found, strict=True):
+        out.append(_submission(p, i, spec))
+        if pump is not None:
+            pump()
+    return out
 
 
 def _streamed(
@@ -308,7 +215,8 @@ def _streamed(
     spool: Spool | None = None,
 ) -> tuple[Spec, int, list[Submission]] | None:
     """Phases 1–3 chunk by chunk (issue #14: memory holds each return's figures, not its cells), or None for a
-    run of one chunk. With ``spool``, each chunk's details go to it as soon as they are reduced. Every rule is
+    run of one chunk. The workers read chunk k + 1 while this process validates and reduces chunk k. With
+    ``spool``, each chunk's details go to it as soon as they are reduced. Every rule is
     per return or per indicator row, so chunks change no finding. The spec and
     year, when not given, are decided on the first chunk and checked against all returns at the end; should
     the whole disagree (a first chunk unlike the rest), the run is made again as one piece."""
@@ -317,24 +225,29 @@ def _streamed(
     counts: Counter[tuple[str | None, int | None]] = Counter()
     decided: tuple[Spec, int] | None = None
     subs: list[Submission] = []
-    for start in range(0, len(found), STREAM):
-        chunk = found[start : start + STREAM]
-        shifted = (lambda d, t, s=start: progress(s + d, len(found))) if progress else None
-        ordered = _prepared(chunk, jobs, schemas, shifted, "local", None)
-        counts.update((p.report.spec, p.report.year) for p in ordered if p.typed is not None)
-        if decided is None:
-            try:
-                decided = _decide(ordered, spec, year, schemas)
-            except AggregateError as e:
-                if e.detail in ("no_spec", "no_year"):
-                    return None  # nothing to decide on yet: one piece
-                raise
-        reduced = _reduced(ordered, chunk, *decided)
-        del ordered  # the chunk's cells
-        if spool is not None:
-            for sub in reduced:
-                sub.spill(spool)
-        subs += reduced
+    chunks = [found[start : start + STREAM] for start in range(0, len(found), STREAM)]
+    readable = [[i for i in chunk if not i.problem] for chunk in chunks]
+    total = sum(map(len, readable))
+    with Preparer(schemas, jobs, (lambda done: progress(done, total)) if progress else None) as pre:
+        pre.submit([i.path for i in readable[0]], [i.name for i in readable[0]])
+        for k, chunk in enumerate(chunks):
+            if k + 1 < len(chunks):  # read while this chunk is reduced
+                pre.submit([i.path for i in readable[k + 1]], [i.name for i in readable[k + 1]])
+            ordered = _in_order(chunk, readable[k], pre.take([i.name for i in readable[k]]))
+            counts.update((p.report.spec, p.report.year) for p in ordered if p.typed is not None)
+            if decided is None:
+                try:
+                    decided = _decide(ordered, spec, year, schemas)
+                except AggregateError as e:
+                    if e.detail in ("no_spec", "no_year"):
+                        return None  # nothing to decide on yet: one piece
+                    raise
+            reduced = _reduced(ordered, chunk, *decided, pump=pre.pump)
+            del ordered  # the chunk's cells
+            if spool is not None:
+                for sub in reduced:
+                    sub.spill(spool)
+            subs += reduced
     if _decide_counts(counts, spec, year, schemas) != decided:
         return None
     return decided[0], decided[1], subs

@@ -17,8 +17,9 @@ from typing import Any
 
 import xlsxwriter
 
-from xltools.aggregate.collect import ERRORS, MISSING, REJECTED, WARNINGS, Submission, Summary, duplicate_rule
+from xltools.aggregate.collect import Summary, duplicate_rule
 from xltools.aggregate.fitted import Fitted, Probe
+from xltools.aggregate.submission import ERRORS, MISSING, REJECTED, WARNINGS, Submission
 from xltools.atomic import outputs
 from xltools.catalogue import Msg, localise, say
 from xltools.contract import a1

@@ -188,8 +188,7 @@ def prepare_all(
     """Phase 1 for every file. One file is read here; several in ``jobs`` worker processes, each file
     isolated: a worker that dies or hangs costs its own file (`unreadable`), never the batch."""
     shown = names or [str(p) for p in paths]
-    for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, with one line
-        load_spec(sid, schemas)
+    _load_all(schemas)
     work = [(p, schemas, expect_spec, expect_year, n) for p, n in zip(paths, shown, strict=True)]
     if len(work) == 1:
         out = [_prepare_one(work[0])]
@@ -197,7 +196,44 @@ def prepare_all(
             progress(1, 1)
         return out
     results = Pool(_prepare_one, jobs).map(work, progress)
-    return [r if isinstance(r, Prepared) else Prepared(crash_report(n, r)) for r, n in zip(results, shown, strict=True)]
+    return [_as_prepared(r, n) for r, n in zip(results, shown, strict=True)]
+
+
+class Preparer:
+    """Phase 1 of a long run: files are submitted chunk by chunk and taken back, prepared and in order, while
+    the workers go on reading the next chunk; the caller `pump`s now and then as it works (issue #14)."""
+
+    def __init__(self, schemas: Path | None, jobs: int, progress: Callable[[int], None] | None = None) -> None:
+        _load_all(schemas)
+        self.schemas = schemas
+        self.pool: Pool[Any, Prepared] = Pool(_prepare_one, jobs, recycle=RECYCLE)
+        self.pool.on_done = progress
+        self.pump = self.pool.pump
+
+    def __enter__(self) -> Preparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.close()
+
+    def submit(self, paths: list[Path], names: list[str]) -> None:
+        self.pool.submit((p, self.schemas, None, None, n) for p, n in zip(paths, names, strict=True))
+
+    def take(self, names: list[str]) -> list[Prepared]:
+        """The next ``len(names)`` files submitted, prepared (those files' display names, in order)."""
+        return [_as_prepared(r, n) for r, n in zip(self.pool.take(len(names)), names, strict=True)]
+
+
+RECYCLE = 125  # files a worker reads before a fresh fork takes its place (each grows ~0.1 MB a file)
+
+
+def _load_all(schemas: Path | None) -> None:
+    for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, with one line
+        load_spec(sid, schemas)
+
+
+def _as_prepared(result: Prepared | Crash, name: str) -> Prepared:
+    return result if isinstance(result, Prepared) else Prepared(crash_report(name, result))
 
 
 def crash_report(name: str, c: Crash) -> Report:

@@ -18,7 +18,7 @@ import queue
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
@@ -29,6 +29,7 @@ R = TypeVar("R")
 MEMORY_CAP = 1024 * 1024 * 1024  # bytes a worker may allocate beyond what it starts with
 TIMEOUT = 120.0  # seconds for one file
 CHUNK = 16  # files handed to a worker at a time (it answers each as soon as it is done)
+LOW = 4  # a worker with no more files than this queued is handed more, so it never waits for the caller
 READY = ("ready", None)
 
 
@@ -54,6 +55,8 @@ def _limit_memory(cap: int | None) -> None:
 
 
 def _serve(conn: Connection, fn: Callable[[Any], Any], cap: int | None, init: Callable[[], None] | None = None) -> None:
+    gc.freeze()  # what a forked worker inherits stays untouched by its collector (see `Pool._start`)
+    gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a worker that dies is reported as its file's reason, not as a dump on the console
     if init is not None:
@@ -95,11 +98,13 @@ class _Worker:
         child.close()
         self.jobs: deque[int] = deque()  # handed over, not yet answered (the first is in work)
         self.deadline = 0.0
+        self.served = 0  # items answered
         self.warm = init is None  # a worker with set-up to do is warm once it says so
 
-    def give(self, jobs: list[int], items: Sequence[Any], timeout: float) -> None:
+    def give(self, jobs: list[int], items: Sequence[Any] | Mapping[int, Any], timeout: float) -> None:
+        if not self.jobs:  # a worker already busy keeps its current file's deadline
+            self.deadline = time.monotonic() + timeout
         self.jobs.extend(jobs)
-        self.deadline = time.monotonic() + timeout
         self.conn.send([(i, items[i]) for i in jobs])
 
     def stop(self) -> None:
@@ -127,60 +132,135 @@ def _death(process: Any) -> Crash:
 
 
 class Pool(Generic[T, R]):
-    """Workers that each run ``fn`` on one item at a time, isolated from each other's failures."""
+    """Workers that each run ``fn`` on one item at a time, isolated from each other's failures.
 
-    def __init__(self, fn: Callable[[T], R], jobs: int, timeout: float = TIMEOUT, cap: int | None = MEMORY_CAP) -> None:
-        self.fn, self.jobs, self.timeout, self.cap = fn, max(1, jobs), timeout, cap
+    Items are submitted (`submit`) and their results taken back in the same order (`take`); between the two
+    the caller may do work of its own, calling `pump` now and then to keep the workers fed — a large
+    `aggregate` reduces one chunk of returns while the workers read the next (issue #14). A worker is
+    replaced by a fresh fork after ``recycle`` items, giving back what it grew on them.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[T], R],
+        jobs: int,
+        timeout: float = TIMEOUT,
+        cap: int | None = MEMORY_CAP,
+        recycle: int | None = None,
+    ) -> None:
+        self.fn, self.jobs, self.timeout, self.cap, self.recycle = fn, max(1, jobs), timeout, cap, recycle
         methods = mp.get_all_start_methods()
         self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        self.items: dict[int, T] = {}  # submitted and not yet answered
+        self.results: dict[int, R | Crash] = {}  # answered and not yet taken
+        self.todo: deque[int] = deque()  # submitted and not handed to a worker
+        self.workers: list[_Worker] = []
+        self.submitted = self.taken = self.done = 0
+        self.on_done: Callable[[int], None] | None = None  # told how many items are answered so far
 
     def map(self, items: Sequence[T], progress: Callable[[int, int], None] | None = None) -> list[R | Crash]:
-        results: list[Any] = [None] * len(items)
-        todo = deque(range(len(items)))
-        workers = [self._start() for _ in range(min(self.jobs, len(items)))]
-        done = 0
-        try:
-            while todo or any(w.jobs for w in workers):
-                for w in workers:
-                    if not w.jobs and todo:
-                        size = max(1, min(CHUNK, len(todo) // (len(workers) * 2)))
-                        w.give([todo.popleft() for _ in range(min(size, len(todo)))], items, self.timeout)
-                busy = [w for w in workers if w.jobs]
-                left = min(w.deadline for w in busy) - time.monotonic()
-                ready = set(wait([x for w in busy for x in (w.conn, w.process.sentinel)], timeout=max(0.0, left)))
-                for k, w in enumerate(workers):
-                    if not w.jobs:
-                        continue
-                    answered, lost = self._collect(w, ready, results, todo)
-                    done += answered + lost
-                    if progress and answered + lost:
-                        progress(done, len(items))
-                    if lost:  # died or timed out on one file: a fresh worker takes its place
-                        workers[k] = self._start()
-        finally:
-            for w in workers:
-                w.stop() if w.process.is_alive() else w.kill()
-        return results
+        """``fn`` of every item, in order (a `Crash` for an item whose worker died or ran out of time)."""
+        with self:
+            if progress:
+                self.on_done = lambda done: progress(done, len(items))
+            self.submit(items)
+            return self.take(len(items))
+
+    def __enter__(self) -> Pool[T, R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, items: Iterable[T]) -> None:
+        for item in items:
+            self.items[self.submitted] = item
+            self.todo.append(self.submitted)
+            self.submitted += 1
+        self._feed()
+
+    def take(self, n: int) -> list[R | Crash]:
+        """The results of the next ``n`` items submitted, in order, once all of them are answered."""
+        first, end = self.taken, self.taken + n
+        if end > self.submitted:
+            raise ValueError(f"{n} results asked, {self.submitted - self.taken} submitted")
+        i = first
+        while i < end:
+            if i in self.results:
+                i += 1
+            else:
+                self.pump(block=True)
+        self.taken = end
+        return [self.results.pop(i) for i in range(first, end)]
+
+    def pump(self, block: bool = False) -> None:
+        """Collect the answers ready now (with ``block``, wait for one, a death or a timeout) and hand out work."""
+        busy = [w for w in self.workers if w.jobs]
+        if not busy:
+            self._feed()
+            return
+        left = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if block else 0.0
+        ready = set(wait([x for w in busy for x in (w.conn, w.process.sentinel)], timeout=left))
+        for k, w in enumerate(self.workers):
+            if not w.jobs:
+                continue
+            answered, lost = self._collect(w, ready)
+            self.done += answered + lost
+            if self.on_done and answered + lost:
+                self.on_done(self.done)
+            if lost:  # died or timed out on one file: a fresh worker takes its place
+                self.workers[k] = self._start()
+        self._feed()
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.stop() if w.process.is_alive() else w.kill()
+        self.workers = []
+
+    def _feed(self) -> None:
+        """Start workers as needed, replace the spent ones, and keep each one's queue from running dry."""
+        while len(self.workers) < self.jobs and len(self.workers) < len(self.items):
+            self.workers.append(self._start())
+        for k, w in enumerate(self.workers):
+            spent = self.recycle is not None and w.served + len(w.jobs) >= self.recycle
+            if spent and not w.jobs and self.todo:
+                w.stop()
+                self.workers[k] = w = self._start()
+                spent = False
+            if self.todo and len(w.jobs) <= LOW and not spent:
+                size = max(1, min(CHUNK, len(self.todo) // (len(self.workers) * 2)))
+                if self.recycle is not None:
+                    size = max(1, min(size, self.recycle - w.served - len(w.jobs)))
+                w.give([self.todo.popleft() for _ in range(min(size, len(self.todo)))], self.items, self.timeout)
 
     def _start(self) -> _Worker:
-        """A worker; forked with the parent's objects frozen, so that the child's garbage collector never
-        touches (and so copies) the pages of what the parent holds — a large run's returns (issue #14: the
-        workers' memory grew with the run until this)."""
-        gc.freeze()
+        """A worker, forked with the collector off; the child freezes what it inherits (`_serve`), so that its
+        collector never touches (and so copies) the pages of what the parent holds — a large run's returns
+        (issue #14: the workers' memory grew with the run until this). Freezing in the parent instead would
+        move the parent's young objects to its oldest generation at every fork, where its cyclic garbage waits
+        for a full collection."""
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             return _Worker(self.ctx, self.fn, self.cap)
         finally:
-            gc.unfreeze()
+            if enabled:
+                gc.enable()
 
-    def _collect(self, w: _Worker, ready: set[Any], results: list[Any], todo: deque[int]) -> tuple[int, int]:
+    def _answer(self, i: int, result: R | Crash) -> None:
+        self.results[i] = result
+        del self.items[i]
+
+    def _collect(self, w: _Worker, ready: set[Any]) -> tuple[int, int]:
         """(files ``w`` answered now, 1 if it died or timed out on its current file — that file's Crash)."""
         answered = 0
         if w.conn in ready:
             try:
                 while w.jobs and w.conn.poll():
                     i, payload = w.conn.recv()
-                    results[i] = payload
+                    self._answer(i, payload)
                     w.jobs.remove(i)
+                    w.served += 1
                     answered += 1
                     w.deadline = time.monotonic() + self.timeout  # the next file's own time
                 return answered, 0
@@ -191,12 +271,12 @@ class Pool(Generic[T, R]):
         if not w.jobs:
             return answered, 0
         if w.process.is_alive() and time.monotonic() >= w.deadline:
-            results[w.jobs[0]] = Crash("timeout", f"{self.timeout:g}")
+            self._answer(w.jobs[0], Crash("timeout", f"{self.timeout:g}"))
         else:
             w.process.join(timeout=1)
-            results[w.jobs[0]] = _death(w.process)
+            self._answer(w.jobs[0], _death(w.process))
         w.jobs.popleft()
-        todo.extendleft(reversed(w.jobs))  # not started: back to the queue, for another worker
+        self.todo.extendleft(reversed(w.jobs))  # not started: back to the queue, for another worker
         w.jobs.clear()
         w.kill()
         return answered, 1

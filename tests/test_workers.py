@@ -1,0 +1,100 @@
+"""The worker pool as a long run uses it: items submitted chunk by chunk and taken back in order while the
+caller works, workers replaced after so many items, a file's time limit never stretched by handing more."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from xltools.check.workers import Crash, Pool
+
+
+def _work(item: str) -> tuple[str, int]:
+    if item == "abort":
+        os.abort()
+    if item == "hang":
+        time.sleep(3600)
+    return item.upper(), os.getpid()
+
+
+def test_chunks_come_back_in_order_while_the_next_is_read() -> None:
+    items = [f"f{i}" for i in range(40)]
+    with Pool(_work, jobs=2, timeout=20) as pool:
+        pool.submit(items[:10])
+        out: list[object] = []
+        for start in range(0, 40, 10):
+            if start + 10 < 40:
+                pool.submit(items[start + 10 : start + 20])  # the next chunk, before this one is taken
+            chunk = pool.take(10)
+            for _ in range(5):
+                pool.pump()  # the caller's own work, keeping the workers fed
+            out += chunk
+    assert [r[0] for r in out if isinstance(r, tuple)] == [i.upper() for i in items]
+
+
+def test_a_death_in_one_chunk_costs_its_file_and_the_next_chunk_goes_on() -> None:
+    with Pool(_work, jobs=2, timeout=20) as pool:
+        pool.submit(["a", "abort", "b", "c"])
+        pool.submit(["d", "e"])
+        first, second = pool.take(4), pool.take(2)
+    assert first[1] == Crash("crashed", "SIGABRT")
+    assert [r[0] for r in (first[0], first[2], first[3], *second) if isinstance(r, tuple)] == ["A", "B", "C", "D", "E"]
+
+
+def test_workers_are_replaced_after_so_many_items() -> None:
+    with Pool(_work, jobs=2, timeout=20, recycle=3) as pool:
+        pool.submit([f"f{i}" for i in range(20)])
+        out = pool.take(20)
+    served: dict[int, int] = {}
+    for r in out:
+        assert isinstance(r, tuple)
+        served[r[1]] = served.get(r[1], 0) + 1
+    assert max(served.values()) <= 3 and len(served) >= 7, served
+    assert os.getpid() not in served
+
+
+def test_more_work_for_a_busy_worker_does_not_stretch_its_files_time() -> None:
+    """A worker stuck on a file is handed more files as the caller submits them; the stuck file still
+    runs out of time ``timeout`` after it began."""
+    began = time.monotonic()
+    with Pool(_work, jobs=1, timeout=2) as pool:
+        pool.submit(["hang"])
+        for k in range(4):
+            time.sleep(0.5)
+            pool.submit([f"f{k}"])
+            pool.pump()
+        out = pool.take(5)
+    assert out[0] == Crash("timeout", "2")
+    assert [r[0] for r in out[1:] if isinstance(r, tuple)] == [f"F{k}" for k in range(4)]
+    assert time.monotonic() - began < 3.0  # each hand-over restarting the clock would make it 4 s
+
+
+def test_taking_more_than_was_submitted_is_a_mistake() -> None:
+    with Pool(_work, jobs=1) as pool:
+        pool.submit(["a"])
+        with pytest.raises(ValueError, match="2 results asked, 1 submitted"):
+            pool.take(2)
+
+
+def _private_mb_after_collecting(_: object) -> int:
+    import gc
+
+    junk = [[i] for i in range(200_000)]  # enough young objects for the collector to run on its own
+    gc.collect()  # and a full collection
+    del junk
+    with open("/proc/self/smaps_rollup") as fh:
+        private = sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Dirty", "Private_Clean")))
+    return private // 1024
+
+
+def test_a_worker_does_not_copy_what_the_parent_holds() -> None:
+    """The parent holds ~100 MB of objects; a worker whose collector walked them would copy their pages."""
+    import gc
+
+    held = [[i] for i in range(1_000_000)]
+    results = Pool(_private_mb_after_collecting, jobs=1).map([None, None])
+    assert all(isinstance(r, int) and r < 60 for r in results), results
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # the parent's collector as it was
+    assert len(held) == 1_000_000
