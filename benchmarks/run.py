@@ -146,15 +146,15 @@ def hostile_files(good: Path) -> dict[str, Path]:
             fh.write(real)
             for _ in range(256):
                 fh.write(b" " * 2**20)
-    data = bytearray(liar.read_bytes())
+    buf = bytearray(liar.read_bytes())
     for header, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
-        i = data.find(header)
+        i = buf.find(header)
         while i != -1:
-            n = int.from_bytes(data[i + name_len_at : i + name_len_at + 2], "little")
-            if data[i + name_at : i + name_at + n] == b"xl/styles.xml":
-                data[i + size_at : i + size_at + 4] = len(real).to_bytes(4, "little")
-            i = data.find(header, i + 4)
-    liar.write_bytes(bytes(data))
+            n = int.from_bytes(buf[i + name_len_at : i + name_len_at + 2], "little")
+            if buf[i + name_at : i + name_at + n] == b"xl/styles.xml":
+                buf[i + size_at : i + size_at + 4] = len(real).to_bytes(4, "little")
+            i = buf.find(header, i + 4)
+    liar.write_bytes(bytes(buf))
     out["a zip part lying about its size"] = liar
     return out
 
@@ -224,6 +224,12 @@ def main() -> None:
     parser.add_argument(
         "--regions", type=int, default=0, help="regions in the list (default: the largest size; at least that)"
     )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs of each aggregate and of the single check (median, spread)"
+    )
+    parser.add_argument(
+        "--one-core", action="store_true", help="also run --jobs 1 with the whole process tree on one core (taskset)"
+    )
     args = parser.parse_args()
     CACHE, BASE = args.cache.resolve(), args.base
     sizes = sorted(int(x) for x in args.sizes.split(","))
@@ -245,45 +251,132 @@ def main() -> None:
 
     sample = paths[: min(50, len(paths))]
     check_file(sample[0])  # imports and caches warm
-    rows: list[tuple[str, float, str, str, float | None]] = []  # figure, value, unit, baseline, ratio
+    Row = tuple[str, float, str, str, float | None, str]  # figure, value, unit, baseline, ratio, spread
+    rows: list[Row] = []
     calamine = median_ms(calamine_read, sample, args.repeat)
-    rows.append(("read one return: python-calamine (baseline)", calamine, "ms", "", None))
+    rows.append(("read one return: python-calamine (baseline)", calamine, "ms", "", None, ""))
     openpyxl_ms = median_ms(lambda p: openpyxl.load_workbook(p), sample[:10], 1)
-    rows.append(("read one return: openpyxl", openpyxl_ms, "ms", "calamine", openpyxl_ms / calamine))
+    rows.append(("read one return: openpyxl", openpyxl_ms, "ms", "calamine", openpyxl_ms / calamine, ""))
     check_ms = median_ms(check_file, sample, args.repeat)
-    rows.append(("check one return, in-process", check_ms, "ms", "calamine", check_ms / calamine))
+    rows.append(("check one return, in-process", check_ms, "ms", "calamine", check_ms / calamine, ""))
     for name, hostile in hostile_files(sample[0]).items():  # what one hostile file costs (issue #8)
         ms = median_ms(check_file, [hostile], args.repeat)
-        rows.append((f"check one hostile file ({name}), in-process", ms, "ms", "calamine", ms / calamine))
+        rows.append((f"check one hostile file ({name}), in-process", ms, "ms", "calamine", ms / calamine, ""))
     python = [sys.executable, "-m", "xltools.cli"]
-    cli_check = statistics.median(run_process([*python, "check", str(sample[0])], env)[0] for _ in range(3))
-    bare = statistics.median(run_process([sys.executable, "-c", "pass"])[0] for _ in range(5))
-    rows.append(("xltools check, one file, as a process", cli_check * 1000, "ms", "python -c pass", cli_check / bare))
-    helps = statistics.median(run_process([*python, "--help"])[0] for _ in range(5))
-    rows.append(("start-up: xltools --help", helps * 1000, "ms", "python -c pass", helps / bare))
-    rows.append(("start-up: xltools --help minus python -c pass", (helps - bare) * 1000, "ms", "target ≤ 300", None))
+    checks, bares, helps = [], [], []
+    for _ in range(max(5, args.runs)):  # interleaved: each against the start-up of the same minute
+        bares.append(run_process([sys.executable, "-c", "pass"])[0])
+        checks.append(run_process([*python, "check", str(sample[0])], env)[0])
+        helps.append(run_process([*python, "--help"])[0])
+    bare, cli_check, help_ = (statistics.median(x) for x in (bares, checks, helps))
+    over = [(c - b) * 1000 for c, b in zip(checks, bares, strict=True)]
+    rows.append(
+        ("start-up: python -c pass", bare * 1000, "ms", "", None, f"{min(bares) * 1000:.0f}–{max(bares) * 1000:.0f} ms")
+    )
+    rows.append(
+        (
+            "xltools check, one file, as a process",
+            cli_check * 1000,
+            "ms",
+            "python -c pass",
+            cli_check / bare,
+            f"{min(checks) * 1000:.0f}–{max(checks) * 1000:.0f} ms",
+        )
+    )
+    rows.append(
+        (
+            "xltools check, one file, minus python -c pass",
+            statistics.median(over),
+            "ms",
+            "target ≤ 800",
+            None,
+            f"{min(over):.0f}–{max(over):.0f} ms",
+        )
+    )
+    rows.append(("start-up: xltools --help", help_ * 1000, "ms", "python -c pass", help_ / bare, ""))
+    rows.append(
+        ("start-up: xltools --help minus python -c pass", (help_ - bare) * 1000, "ms", "target ≤ 300", None, "")
+    )
 
-    agg: dict[tuple[int, int], tuple[float, int]] = {}
+    agg: dict[tuple[int, int], tuple[float, int]] = {}  # (N, jobs) -> median wall, peak memory
     out = CACHE / "summary.xlsx"
     job_values = [int(j) for j in args.jobs.split(",")]
-    for jobs in job_values:
-        for n in sizes:
-            folder = CACHE / f"in_{n}"
-            if not folder.is_dir():
-                folder.mkdir()
-                for p in paths[:n]:
-                    os.link(p, folder / p.name)
-            agg[n, jobs] = run_process([*python, "aggregate", str(folder), "-o", str(out), "--jobs", str(jobs)], env)
-            wall, peak = agg[n, jobs]
-            per_return = wall / n * 1000
+    walls: dict[tuple[int, int], list[float]] = {}
+    peaks: dict[tuple[int, int], list[int]] = {}
+    one_core: dict[int, list[float]] = {}
+    for n in sizes:
+        folder = CACHE / f"in_{n}"
+        if not folder.is_dir():
+            folder.mkdir()
+            for p in paths[:n]:
+                os.link(p, folder / p.name)
+        command = [*python, "aggregate", str(folder), "-o", str(out)]
+        for _ in range(args.runs):  # interleaved, so that a noisy minute weighs on every setting alike
+            for jobs in job_values:
+                wall, peak = run_process([*command, "--jobs", str(jobs)], env)
+                walls.setdefault((n, jobs), []).append(wall)
+                peaks.setdefault((n, jobs), []).append(peak)
+            if args.one_core and shutil.which("taskset"):  # the whole process tree on one core
+                one_core.setdefault(n, []).append(run_process(["taskset", "-c", "0", *command, "--jobs", "1"], env)[0])
+        for jobs in job_values:
+            ws, ps = walls[n, jobs], peaks[n, jobs]
+            agg[n, jobs] = statistics.median(ws), max(ps)
+            spread = f"{min(ws):.2f}–{max(ws):.2f} s over {len(ws)} runs" if len(ws) > 1 else ""
             rows.append(
-                (f"aggregate {n} returns, --jobs {jobs}: wall", wall, "s", "calamine × N", per_return / calamine)
+                (
+                    f"aggregate {n} returns, --jobs {jobs}: wall",
+                    agg[n, jobs][0],
+                    "s",
+                    "calamine × N",
+                    agg[n, jobs][0] / n * 1000 / calamine,
+                    spread,
+                )
             )
-            rows.append((f"aggregate {n} returns, --jobs {jobs}: peak memory", peak / 2**20, "MB", "", None))
+            shown = f"{min(ps) / 2**20:.0f}–{max(ps) / 2**20:.0f} MB over {len(ps)} runs" if len(ps) > 1 else ""
+            rows.append((f"aggregate {n} returns, --jobs {jobs}: peak memory", max(ps) / 2**20, "MB", "", None, shown))
+        if n in one_core:
+            ones = one_core[n]
+            rows.append(
+                (
+                    f"aggregate {n} returns, one core (taskset), --jobs 1: wall",
+                    statistics.median(ones),
+                    "s",
+                    "",
+                    None,
+                    f"{min(ones):.2f}–{max(ones):.2f} s",
+                )
+            )
+            for jobs in job_values:
+                if jobs > 1:
+                    rows.append(
+                        (
+                            f"aggregate {n} returns: --jobs {jobs} on {os.cpu_count()} cores over one core",
+                            statistics.median(ones) / agg[n, jobs][0],
+                            "×",
+                            "",
+                            None,
+                            "",
+                        )
+                    )
+        if 1 in job_values:
+            for jobs in job_values:
+                if jobs > 1:
+                    rows.append(
+                        (
+                            f"aggregate {n} returns: --jobs {jobs} over --jobs 1",
+                            agg[n, 1][0] / agg[n, jobs][0],
+                            "×",
+                            "",
+                            None,
+                            "",
+                        )
+                    )
     if len(sizes) >= 2:
         small, big = sizes[-2], sizes[-1]
         for jobs in job_values:
             marginal = (agg[big, jobs][0] - agg[small, jobs][0]) / (big - small) * 1000
+            ends = [(b - a) / (big - small) * 1000 for a in walls[small, jobs] for b in walls[big, jobs]]
+            spread = f"{min(ends):.2f}–{max(ends):.2f} ms" if len(ends) > 1 else ""
             rows.append(
                 (
                     f"aggregate marginal cost per return, --jobs {jobs} ({small}→{big})",
@@ -291,6 +384,7 @@ def main() -> None:
                     "ms",
                     "calamine",
                     marginal / calamine,
+                    spread,
                 )
             )
             if len(sizes) >= 3:  # a straight line t = a + b·N through every size: is the growth linear?
@@ -299,7 +393,7 @@ def main() -> None:
                 b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
                 a = my - b * mx
                 worst = max(abs(y - (a + b * x)) / y for x, y in zip(xs, ys, strict=True))
-                rows.append((f"aggregate fit t = a + b·N, --jobs {jobs}: a (start-up)", a, "s", "", None))
+                rows.append((f"aggregate fit t = a + b·N, --jobs {jobs}: a (start-up)", a, "s", "", None, ""))
                 rows.append(
                     (
                         f"aggregate fit t = a + b·N, --jobs {jobs}: b (per return)",
@@ -307,17 +401,18 @@ def main() -> None:
                         "ms",
                         "calamine",
                         b * 1000 / calamine,
+                        "",
                     )
                 )
                 rows.append(
-                    (f"aggregate fit, --jobs {jobs}: worst deviation from the line", worst * 100, "%", "", None)
+                    (f"aggregate fit, --jobs {jobs}: worst deviation from the line", worst * 100, "%", "", None, "")
                 )
 
     width = max(len(r[0]) for r in rows)
-    print(f"{'figure':<{width}}  {'value':>10}  unit  {'ratio':>8}  baseline")
-    for name, value, unit, base, ratio in rows:
+    print(f"{'figure':<{width}}  {'value':>10}  unit  {'ratio':>8}  baseline  spread")
+    for name, value, unit, base, ratio, spread in rows:
         shown = f"{ratio:8.2f}" if ratio is not None else " " * 8
-        print(f"{name:<{width}}  {value:10.2f}  {unit:<4}  {shown}  {base}")
+        print(f"{name:<{width}}  {value:10.2f}  {unit:<4}  {shown}  {base}  {spread}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
         json.dumps(
@@ -327,7 +422,10 @@ def main() -> None:
                     "cpus": os.cpu_count(),
                     "platform": platform.platform(),
                 },
-                "figures": [{"figure": n, "value": v, "unit": u, "baseline": b, "ratio": r} for n, v, u, b, r in rows],
+                "figures": [
+                    {"figure": n, "value": v, "unit": u, "baseline": b, "ratio": r, "spread": sp}
+                    for n, v, u, b, r, sp in rows
+                ],
             },
             ensure_ascii=False,
             indent=2,
@@ -335,14 +433,15 @@ def main() -> None:
         encoding="utf-8",
     )
     table = [
-        f"`benchmarks/run.py --sizes {args.sizes} --jobs {args.jobs} --regions {max(args.regions, max(sizes))}`, "
+        f"`benchmarks/run.py --sizes {args.sizes} --jobs {args.jobs} --regions {max(args.regions, max(sizes))}"
+        f" --runs {args.runs}{' --one-core' if args.one_core else ''}`, "
         f"{platform.node() or 'this machine'}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}",
         "",
-        "| figure | value | unit | ratio | baseline |",
-        "|---|---:|---|---:|---|",
+        "| figure | value | unit | ratio | baseline | spread |",
+        "|---|---:|---|---:|---|---|",
         *(
-            f"| {name} | {value:,.2f} | {unit} | {'' if ratio is None else f'{ratio:.2f}'} | {base} |"
-            for name, value, unit, base, ratio in rows
+            f"| {name} | {value:,.2f} | {unit} | {'' if ratio is None else f'{ratio:.2f}'} | {base} | {spread} |"
+            for name, value, unit, base, ratio, spread in rows
         ),
     ]
     args.output.with_suffix(".md").write_text("\n".join(table) + "\n", encoding="utf-8")

@@ -34,7 +34,6 @@ from xltools.check.pipeline import (
     Preparer,
     Progress,
     finish,
-    prepare_all,
     unreadable_report,
     validate_all,
 )
@@ -130,18 +129,27 @@ def aggregate(
     absent = [str(i) for i in given if not os.path.lexists(i)]
     if absent:
         raise AggregateError("not_found", paths=absent)
-    found = find_returns(given)
-    if not found and not (spec and year):  # with both given, a summary of no returns lists every region 未报送
-        raise AggregateError("no_files")
     n = jobs or os.cpu_count() or 1
-    spool = Spool() if len(found) > SPILL and executor != "dask" else None
-    streamed = _streamed(found, spec, year, n, schemas, progress, spool) if executor != "dask" else None
-    if streamed is not None:
-        spec_obj, year, subs = streamed
-    else:
-        ordered = _prepared(found, n, schemas, progress, executor, scheduler)
+    spool: Spool | None = None
+    if executor == "dask":
+        found = _found(given, spec, year)
+        ordered = _on_cluster(found, schemas, progress, scheduler)
         spec_obj, year = _decide(ordered, spec, year, schemas)
         subs = _reduced(ordered, found, spec_obj, year)
+    else:
+        with Preparer(schemas, n) as pre:  # its workers are forked now, before the run's own objects exist
+            found = _found(given, spec, year)
+            spool = Spool() if len(found) > SPILL else None
+            streamed = _streamed(pre, found, spec, year, schemas, progress, spool) if len(found) > STREAM else None
+            if streamed is None and spool is not None:
+                spool.close()
+                spool = None
+            if streamed is not None:
+                spec_obj, year, subs = streamed
+            else:
+                ordered = _taken(pre, found, progress)
+                spec_obj, year = _decide(ordered, spec, year, schemas)
+                subs = _reduced(ordered, found, spec_obj, year)
     compare_regions(subs, spec_obj)
     by_region = _choose(subs, spec_obj)
     last = None
@@ -160,27 +168,38 @@ def aggregate(
             if region is not None:
                 s.region = region
                 rejected.setdefault(region.code, []).append(s)
-    return Summary(spec_obj, year, subs, by_region, rejected, outliers, last, spool if streamed else None)
+    return Summary(spec_obj, year, subs, by_region, rejected, outliers, last, spool)
 
 
 STREAM = 250  # returns validated and reduced at a time (the next chunk is read meanwhile): the run keeps their figures, not their cells
 
 
-def _prepared(
-    found: list[Input], jobs: int, schemas: Path | None, progress: Progress | None, executor: str, scheduler: str | None
+def _found(given: list[Path], spec: str | None, year: int | None) -> list[Input]:
+    found = find_returns(given)
+    if not found and not (spec and year):  # with both given, a summary of no returns lists every region 未报送
+        raise AggregateError("no_files")
+    return found
+
+
+def _taken(pre: Preparer, found: list[Input], progress: Progress | None) -> list[Prepared]:
+    """Phase 1 of every input by ``pre``'s workers, in order (an input already known unreadable gets its report)."""
+    readable = [i for i in found if not i.problem]
+    pre.count(len(readable), progress)
+    pre.submit([i.path for i in readable], [i.name for i in readable])
+    return _in_order(found, readable, pre.take([i.name for i in readable]))
+
+
+def _on_cluster(
+    found: list[Input], schemas: Path | None, progress: Progress | None, scheduler: str | None
 ) -> list[Prepared]:
-    """Phase 1 of every input, in order (an input already known unreadable gets its report)."""
+    """Phase 1 of every input on a Dask cluster (DESIGN §15), in order; the rest is done here, as locally."""
+    from xltools.aggregate.cluster import prepare_on_cluster
+
+    for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, as locally
+        load_spec(sid, schemas)
     readable = [i for i in found if not i.problem]
     paths, names = [i.path for i in readable], [i.name for i in readable]
-    if executor == "dask":  # phase 1 on a Dask cluster (DESIGN §15); the rest here, as in a local run
-        from xltools.aggregate.cluster import prepare_on_cluster
-
-        for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, as locally
-            load_spec(sid, schemas)
-        prepared = prepare_on_cluster(paths, schemas, names, scheduler, progress)
-    else:
-        prepared = prepare_all(paths, schemas, jobs, progress, names=names)
-    return _in_order(found, readable, prepared)
+    return _in_order(found, readable, prepare_on_cluster(paths, schemas, names, scheduler, progress))
 
 
 def _in_order(found: list[Input], readable: list[Input], prepared: list[Prepared]) -> list[Prepared]:
@@ -192,62 +211,63 @@ def _in_order(found: list[Input], readable: list[Input], prepared: list[Prepared
 def _reduced(
     ordered: list[Prepared], found: list[Input], spec: Spec, year: int, pump: Callable[[], None] | None = None
 ) -> list[Submission]:
-    """Phases 2 and 3, then each return reduced to what the summary needs (its cells are let go); ``pump``
-    is called between returns, to keep phase 1's workers busy with the next chunk meanwhile."""
+    """Phases 2 and 3, then each return reduced to what the summary needs; ``ordered`` is emptied as it goes,
+    so that a return's cells are let go as soon as it is reduced. ``pump`` is called between returns, to keep
+    phase 1's workers busy with the next chunk meanwhile."""
     for p in ordered:
         _reject_other(p, spec, year)
     validate_all([p for p in ordered if p.typed is not None])
+    if len(ordered) != len(found):
+        raise ValueError(f"{len(ordered)} returns prepared for {len(found)} inputs")
     out = []
-    for p, i in zip(ordered, found, strict=True):
-        out.append(_submission(p, i, spec))
+    ordered.reverse()
+    for i in found:
+        out.append(_submission(ordered.pop(), i, spec))
         if pump is not None:
             pump()
     return out
 
 
 def _streamed(
+    pre: Preparer,
     found: list[Input],
     spec: str | None,
     year: int | None,
-    jobs: int,
     schemas: Path | None,
     progress: Progress | None,
     spool: Spool | None = None,
 ) -> tuple[Spec, int, list[Submission]] | None:
-    """Phases 1–3 chunk by chunk (issue #14: memory holds each return's figures, not its cells), or None for a
-    run of one chunk. The workers read chunk k + 1 while this process validates and reduces chunk k. With
-    ``spool``, each chunk's details go to it as soon as they are reduced. Every rule is
-    per return or per indicator row, so chunks change no finding. The spec and
-    year, when not given, are decided on the first chunk and checked against all returns at the end; should
-    the whole disagree (a first chunk unlike the rest), the run is made again as one piece."""
-    if len(found) <= STREAM:
-        return None
+    """Phases 1–3 chunk by chunk (issue #14: memory holds each return's figures, not its cells), or None when
+    the run must be made as one piece. ``pre``'s workers read chunk k + 1 while this process validates and
+    reduces chunk k. With ``spool``, each chunk's details go to it as soon as they are reduced. Every rule is
+    per return or per indicator row, so chunks change no finding. The spec and year, when not given, are
+    decided on the first chunk and checked against all returns at the end; should the whole disagree (a first
+    chunk unlike the rest), the run is made again as one piece."""
     counts: Counter[tuple[str | None, int | None]] = Counter()
     decided: tuple[Spec, int] | None = None
     subs: list[Submission] = []
     chunks = [found[start : start + STREAM] for start in range(0, len(found), STREAM)]
     readable = [[i for i in chunk if not i.problem] for chunk in chunks]
-    total = sum(map(len, readable))
-    with Preparer(schemas, jobs, (lambda done: progress(done, total)) if progress else None) as pre:
-        pre.submit([i.path for i in readable[0]], [i.name for i in readable[0]])
-        for k, chunk in enumerate(chunks):
-            if k + 1 < len(chunks):  # read while this chunk is reduced
-                pre.submit([i.path for i in readable[k + 1]], [i.name for i in readable[k + 1]])
-            ordered = _in_order(chunk, readable[k], pre.take([i.name for i in readable[k]]))
-            counts.update((p.report.spec, p.report.year) for p in ordered if p.typed is not None)
-            if decided is None:
-                try:
-                    decided = _decide(ordered, spec, year, schemas)
-                except AggregateError as e:
-                    if e.detail in ("no_spec", "no_year"):
-                        return None  # nothing to decide on yet: one piece
-                    raise
-            reduced = _reduced(ordered, chunk, *decided, pump=pre.pump)
-            del ordered  # the chunk's cells
-            if spool is not None:
-                for sub in reduced:
-                    sub.spill(spool)
-            subs += reduced
+    pre.count(sum(map(len, readable)), progress)
+    pre.submit([i.path for i in readable[0]], [i.name for i in readable[0]])
+    for k, chunk in enumerate(chunks):
+        if k + 1 < len(chunks):  # read while this chunk is reduced
+            pre.submit([i.path for i in readable[k + 1]], [i.name for i in readable[k + 1]])
+        ordered = _in_order(chunk, readable[k], pre.take([i.name for i in readable[k]]))
+        counts.update((p.report.spec, p.report.year) for p in ordered if p.typed is not None)
+        if decided is None:
+            try:
+                decided = _decide(ordered, spec, year, schemas)
+            except AggregateError as e:
+                if e.detail in ("no_spec", "no_year"):
+                    pre.drain()  # the next chunk, already handed out
+                    return None  # nothing to decide on yet: one piece
+                raise
+        reduced = _reduced(ordered, chunk, *decided, pump=pre.pump)
+        if spool is not None:
+            for sub in reduced:
+                sub.spill(spool)
+        subs += reduced
     if _decide_counts(counts, spec, year, schemas) != decided:
         return None
     return decided[0], decided[1], subs

@@ -3,6 +3,7 @@ run, in the run's spool."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,11 @@ class Submission:
     __slots__ = (
         "_at",
         "_d",
+        "_path",
         "counts",
         "fill_date",
         "mtime",
         "name",
-        "path",
         "reason",
         "region",
         "rows",
@@ -48,7 +49,7 @@ class Submission:
 
     def __init__(
         self,
-        path: Path,
+        path: Path | str,
         report: Report,
         name: str = "",
         status: str = REJECTED,
@@ -61,13 +62,18 @@ class Submission:
         where: dict[str, tuple[str, str]] | None = None,
         unique: tuple[str, ...] = (),  # what tells a region's returns apart (spec.unique_by), normalised
     ) -> None:
-        self.path, self.name, self.status, self.reason, self.region = path, name, status, reason, region
+        self._path = os.fspath(path)  # text: a large run holds every one (a Path takes ~300 bytes more)
+        self.name, self.status, self.reason, self.region = name, status, reason, region
         self.fill_date, self.mtime, self.unique = fill_date, mtime, unique
         self._d: Details | None = Details(report, values or {}, indicators or [], where or {})
         self._at: tuple[Spool, int] | None = None
         self.counts = (0, 0, 0)  # errors, warnings, findings
         self.rows = len(indicators or ())  # indicator rows
         self._count(report)
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
 
     def __repr__(self) -> str:
         return f"Submission({self.file_name!r}, {self.status!r})"

@@ -200,14 +200,16 @@ def prepare_all(
 
 
 class Preparer:
-    """Phase 1 of a long run: files are submitted chunk by chunk and taken back, prepared and in order, while
-    the workers go on reading the next chunk; the caller `pump`s now and then as it works (issue #14)."""
+    """Phase 1 of an `aggregate` run in worker processes: files are submitted chunk by chunk and taken back,
+    prepared and in order, while the workers go on reading the next chunk; the caller `pump`s now and then as
+    it works (issue #14). The workers are forked as it is made, after the specs are loaded and before the run
+    holds anything of its own, and they serve the whole run (see `Pool`)."""
 
-    def __init__(self, schemas: Path | None, jobs: int, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(self, schemas: Path | None, jobs: int) -> None:
         _load_all(schemas)
         self.schemas = schemas
-        self.pool: Pool[Any, Prepared] = Pool(_prepare_one, jobs, recycle=RECYCLE)
-        self.pool.on_done = progress
+        self.pool: Pool[Any, Prepared] = Pool(_prepare_one, jobs)
+        self.pool.start()
         self.pump = self.pool.pump
 
     def __enter__(self) -> Preparer:
@@ -216,6 +218,11 @@ class Preparer:
     def __exit__(self, *exc: object) -> None:
         self.pool.close()
 
+    def count(self, total: int, progress: Progress | None) -> None:
+        """Report progress on the next ``total`` files as (done, total)."""
+        base = self.pool.done
+        self.pool.on_done = (lambda done: progress(done - base, total)) if progress else None
+
     def submit(self, paths: list[Path], names: list[str]) -> None:
         self.pool.submit((p, self.schemas, None, None, n) for p, n in zip(paths, names, strict=True))
 
@@ -223,8 +230,9 @@ class Preparer:
         """The next ``len(names)`` files submitted, prepared (those files' display names, in order)."""
         return [_as_prepared(r, n) for r, n in zip(self.pool.take(len(names)), names, strict=True)]
 
-
-RECYCLE = 125  # files a worker reads before a fresh fork takes its place (each grows ~0.1 MB a file)
+    def drain(self) -> None:
+        """Let go of every file submitted and not yet taken."""
+        self.pool.take(self.pool.submitted - self.pool.taken)
 
 
 def _load_all(schemas: Path | None) -> None:

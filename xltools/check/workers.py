@@ -98,7 +98,6 @@ class _Worker:
         child.close()
         self.jobs: deque[int] = deque()  # handed over, not yet answered (the first is in work)
         self.deadline = 0.0
-        self.served = 0  # items answered
         self.warm = init is None  # a worker with set-up to do is warm once it says so
 
     def give(self, jobs: list[int], items: Sequence[Any] | Mapping[int, Any], timeout: float) -> None:
@@ -136,8 +135,10 @@ class Pool(Generic[T, R]):
 
     Items are submitted (`submit`) and their results taken back in the same order (`take`); between the two
     the caller may do work of its own, calling `pump` now and then to keep the workers fed — a large
-    `aggregate` reduces one chunk of returns while the workers read the next (issue #14). A worker is
-    replaced by a fresh fork after ``recycle`` items, giving back what it grew on them.
+    `aggregate` reduces one chunk of returns while the workers read the next (issue #14). Workers live as
+    long as the pool (a dead or hung one is replaced): one forked early, while the parent is small, stays
+    small — one forked late shares a large parent's pages and keeps its own copy of each page the parent
+    then writes (measured: 52 MB against 87–107 MB a worker at 10,000 returns).
     """
 
     def __init__(
@@ -146,9 +147,8 @@ class Pool(Generic[T, R]):
         jobs: int,
         timeout: float = TIMEOUT,
         cap: int | None = MEMORY_CAP,
-        recycle: int | None = None,
     ) -> None:
-        self.fn, self.jobs, self.timeout, self.cap, self.recycle = fn, max(1, jobs), timeout, cap, recycle
+        self.fn, self.jobs, self.timeout, self.cap = fn, max(1, jobs), timeout, cap
         methods = mp.get_all_start_methods()
         self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
         self.items: dict[int, T] = {}  # submitted and not yet answered
@@ -212,25 +212,23 @@ class Pool(Generic[T, R]):
                 self.workers[k] = self._start()
         self._feed()
 
+    def start(self) -> None:
+        """Fork every worker now (else they start with the first items)."""
+        while len(self.workers) < self.jobs:
+            self.workers.append(self._start())
+
     def close(self) -> None:
         for w in self.workers:
             w.stop() if w.process.is_alive() else w.kill()
         self.workers = []
 
     def _feed(self) -> None:
-        """Start workers as needed, replace the spent ones, and keep each one's queue from running dry."""
+        """Start workers as needed and keep each one's queue from running dry."""
         while len(self.workers) < self.jobs and len(self.workers) < len(self.items):
             self.workers.append(self._start())
-        for k, w in enumerate(self.workers):
-            spent = self.recycle is not None and w.served + len(w.jobs) >= self.recycle
-            if spent and not w.jobs and self.todo:
-                w.stop()
-                self.workers[k] = w = self._start()
-                spent = False
-            if self.todo and len(w.jobs) <= LOW and not spent:
+        for w in self.workers:
+            if self.todo and len(w.jobs) <= LOW:
                 size = max(1, min(CHUNK, len(self.todo) // (len(self.workers) * 2)))
-                if self.recycle is not None:
-                    size = max(1, min(size, self.recycle - w.served - len(w.jobs)))
                 w.give([self.todo.popleft() for _ in range(min(size, len(self.todo)))], self.items, self.timeout)
 
     def _start(self) -> _Worker:
@@ -260,7 +258,6 @@ class Pool(Generic[T, R]):
                     i, payload = w.conn.recv()
                     self._answer(i, payload)
                     w.jobs.remove(i)
-                    w.served += 1
                     answered += 1
                     w.deadline = time.monotonic() + self.timeout  # the next file's own time
                 return answered, 0
