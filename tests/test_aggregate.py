@@ -309,10 +309,11 @@ def test_detail_past_excels_last_row_goes_only_to_the_export(tmp_path: Path, mon
     assert openpyxl.load_workbook(book)["校验结果"].max_row > 3  # under the limit: written as before
 
 
-@pytest.mark.parametrize("first", ["yibao", "other"])
+@pytest.mark.parametrize("first", ["yibao", "other", "junk"])
 def test_chunked_runs_give_the_same_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str) -> None:
     """Returns read, validated and reduced in chunks (issue #14) make the summary a single piece makes —
-    also when the first chunk is unlike the rest (its spec is not the one collected: the run is made again)."""
+    also when the first chunk is unlike the rest (its spec is not the one collected, or it holds no return
+    at all: the run is made again, with the chunk already handed to the workers let go)."""
     import openpyxl
 
     from xltools.aggregate import collect, write_outputs
@@ -326,6 +327,9 @@ def test_chunked_runs_give_the_same_summary(tmp_path: Path, monkeypatch: pytest.
     if first == "other":  # sorted first: three returns of another spec, more than a chunk
         for k, p in enumerate(sorted((root / "project_2021").glob("*.xlsx")) * 3):
             (inbox / f"a_{k}_{p.name}").write_bytes(p.read_bytes())
+    if first == "junk":  # sorted first: two chunks of files that are no workbook
+        for k in range(5):
+            (inbox / f"a_{k}.xlsx").write_bytes(b"not a workbook either")
 
     def cells(stream: int) -> dict[str, list[tuple[object, ...]]]:
         monkeypatch.setattr(collect, "STREAM", stream)
@@ -334,9 +338,15 @@ def test_chunked_runs_give_the_same_summary(tmp_path: Path, monkeypatch: pytest.
         wb = openpyxl.load_workbook(out)
         return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
+    from xltools.check.pipeline import Preparer
+
+    drained: list[int] = []
+    drain = Preparer.drain
+    monkeypatch.setattr(Preparer, "drain", lambda self: drained.append(1) or drain(self))
     whole = cells(10_000)
     assert cells(2) == whole
     assert "b_junk.xlsx" in str(whole["报送情况"])
+    assert bool(drained) == (first == "junk")  # the undecided first chunk's successor was let go
 
 
 def test_a_run_that_spills_its_returns_gives_the_same_summary_and_export(
