@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,23 @@ def test_a_worker_does_not_copy_what_the_parent_holds() -> None:
     assert all(isinstance(r, int) and r < 60 for r in results), results
     assert gc.isenabled() and gc.get_freeze_count() == 0  # the parent's collector as it was
     assert len(held) == 1_000_000
+
+
+def test_an_aggregate_forks_its_workers_before_it_lists_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers exist before the run holds anything of its own (its inputs, its returns): pages the parent
+    fills and writes later are never shared with them, so they never keep copies of them."""
+    from xltools.aggregate import collect
+
+    seen: list[int] = []
+    found = collect.find_returns
+
+    def listing(given: list[object]) -> list[object]:
+        import multiprocessing
+
+        seen.append(len(multiprocessing.active_children()))
+        return found(given)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(collect, "find_returns", listing)
+    samples = Path(__file__).resolve().parent.parent / "samples" / "returns" / "yibao_dept_2023"
+    summary = collect.aggregate([samples], jobs=2)
+    assert seen == [2] and len(summary.submissions) == 9
