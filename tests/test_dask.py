@@ -127,3 +127,25 @@ def test_an_unreachable_scheduler_is_one_line(inbox: Path, tmp_path: Path) -> No
         assert r.returncode == 2 and "无法连接 Dask 集群" in r.stderr and "Traceback" not in r.stderr, r.stderr[-300:]
     r = xltools("aggregate", str(inbox), "-o", str(tmp_path / "s.xlsx"), "--scheduler", "tcp://x:1")
     assert r.returncode == 2 and "--executor dask" in r.stderr
+
+
+def test_a_long_run_on_the_cluster_streams_and_spills_as_a_local_one(  # type: ignore[no-untyped-def]
+    inbox: Path, local, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of the run (2 returns) across the cluster's tasks (3 files each), every return's details in the
+    spool: the same summary — this process holds one chunk of prepared returns, not the whole run."""
+    from xltools.aggregate import cluster, collect, spool, write_outputs
+
+    monkeypatch.setattr(collect, "STREAM", 2)
+    monkeypatch.setattr(collect, "SPILL", 0)
+    monkeypatch.setattr(cluster, "CHUNK", 3)
+    done: list[tuple[int, int]] = []
+    summary = collect.aggregate(
+        [inbox], executor="dask", scheduler=scheduler, progress=lambda d, t: done.append((d, t))
+    )
+    assert isinstance(summary.spool, spool.Spool)
+    out = tmp_path / "s.xlsx"
+    write_outputs(summary, out)
+    summary.close()
+    assert cells(out) == local
+    assert done[-1] == (11, 11) and [d for d, _ in done] == sorted(d for d, _ in done)

@@ -1,8 +1,8 @@
 """Reading returns on a Dask cluster (DESIGN §15): ``aggregate --executor dask [--scheduler tcp://HOST:8786]``.
 
 Phase 1 of the check (read, identify, type — the part that grows with the returns) runs on the cluster's
-workers in chunks; the prepared returns come back as they finish and the rest — one pandera run, the rules,
-the summary — runs here exactly as in a local run, so the summary is the same. The paths must be readable
+workers in chunks; the prepared returns come back in order, a chunk of the run at a time, and the rest — pandera,
+the rules, the spool, the summary — runs here exactly as in a local run, so the summary is the same. The paths must be readable
 by the workers (a shared file system). Without a scheduler a LocalCluster of this machine's cores is used.
 
 A file that kills its worker is retried by Dask on another (three tries), then reported `unreadable` with the
@@ -11,7 +11,7 @@ reason; the other files go on. Dask is an optional extra (``pip install 'xltools
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -43,53 +43,88 @@ def _prepare_chunk(work: list[tuple[str, str | None, Spec | None, int | None, st
     return out
 
 
-def prepare_on_cluster(
-    paths: Sequence[Path],
-    schemas: Path | None,
-    names: Sequence[str],
-    scheduler: str | None = None,
-    progress: Progress | None = None,
-    expect_spec: Spec | None = None,
-    expect_year: int | None = None,
-) -> list[Prepared]:
-    """Phase 1 of every file on the cluster at ``scheduler`` (or a local one), in the order given."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise ClusterError("not_installed") from None
-    work = [
-        (str(Path(p).resolve()), str(schemas.resolve()) if schemas else None, expect_spec, expect_year, n)
-        for p, n in zip(paths, names, strict=True)
-    ]
-    chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
-    cluster = None
-    try:
-        if scheduler:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-        else:
-            cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
-            client = Client(cluster)
-    except (OSError, TimeoutError, ValueError) as e:  # ValueError: not an address (no port, file://)
-        raise ClusterError(
-            "connect", scheduler=scheduler or "LocalCluster", reason=str(e).splitlines()[0][:200]
-        ) from None
-    results: list[list[Prepared] | None] = [None] * len(chunks)
-    try:
-        futures = client.map(_prepare_chunk, chunks, pure=False)
-        index = {f.key: i for i, f in enumerate(futures)}
-        done = 0
-        for future in as_completed(futures):
-            i = index[future.key]
-            try:
-                results[i] = future.result()
-            except Exception as e:  # KilledWorker and the like: that chunk's files, one line each
-                results[i] = [Prepared(unreadable_report(n, "crashed", reason=type(e).__name__)) for *_, n in chunks[i]]
-            done += len(chunks[i])
-            if progress:
-                progress(done, len(work))
+class ClusterPreparer:
+    """Phase 1 on the cluster at ``scheduler`` (or a LocalCluster), with the `Preparer`'s interface, so that an
+    `aggregate` on a cluster streams as a local one does: files are submitted chunk by chunk, read on the
+    workers while this process reduces the chunk before, and taken back in order — this process holds one chunk
+    of prepared returns at a time, however many there are."""
+
+    def __init__(self, schemas: Path | None, scheduler: str | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ClusterError("not_installed") from None
+        from xltools.check.pipeline import load_specs
+
+        load_specs(schemas)  # a broken spec of the bureau's own stops the run here, as locally
+        self.schemas = str(schemas.resolve()) if schemas else None
+        self.cluster = None
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            else:
+                self.cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+                self.client = Client(self.cluster)
+        except (OSError, TimeoutError, ValueError) as e:  # ValueError: not an address (no port, file://)
+            if self.cluster is not None:
+                self.cluster.close()
+            raise ClusterError(
+                "connect", scheduler=scheduler or "LocalCluster", reason=str(e).splitlines()[0][:200]
+            ) from None
+        self.pending: deque[tuple[Any, list[str]]] = deque()  # (future, its files' names), in order
+        self.ready: deque[Prepared] = deque()  # taken from the cluster, not yet by the caller
+        self.counted: set[str] = set()  # keys of the futures already counted as done
+        self.done, self.total, self.progress = 0, 0, None  # type: tuple[int, int, Progress | None]
+
+    def __enter__(self) -> ClusterPreparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for future, _ in self.pending:
             future.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    return [p for chunk in results for p in (chunk or [])]
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def count(self, total: int, progress: Progress | None) -> None:
+        self.done, self.total, self.progress = 0, total, progress
+
+    def submit(self, paths: list[Path], names: list[str]) -> None:
+        work = [(str(Path(p).resolve()), self.schemas, None, None, n) for p, n in zip(paths, names, strict=True)]
+        chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
+        for chunk, future in zip(chunks, self.client.map(_prepare_chunk, chunks, pure=False), strict=True):
+            self.pending.append((future, [n for *_, n in chunk]))
+
+    def pump(self) -> None:
+        """Count the chunks the cluster has finished (the work itself goes on there unasked)."""
+        for future, names in self.pending:
+            if future.key not in self.counted and future.done():
+                self.counted.add(future.key)
+                self._advance(len(names))
+
+    def take(self, names: list[str]) -> list[Prepared]:
+        """The next ``len(names)`` files submitted, prepared, in order."""
+        while len(self.ready) < len(names):
+            future, chunk = self.pending.popleft()
+            try:
+                self.ready.extend(future.result())
+            except Exception as e:  # KilledWorker and the like: that chunk's files, one line each
+                self.ready.extend(Prepared(unreadable_report(n, "crashed", reason=type(e).__name__)) for n in chunk)
+            if future.key not in self.counted:
+                self._advance(len(chunk))
+            self.counted.discard(future.key)
+            future.release()
+        return [self.ready.popleft() for _ in names]
+
+    def drain(self) -> None:
+        """Let go of every file submitted and not yet taken."""
+        for future, _ in self.pending:
+            future.release()
+        self.pending.clear()
+        self.ready.clear()
+        self.counted.clear()
+
+    def _advance(self, n: int) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total)

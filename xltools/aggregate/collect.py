@@ -30,6 +30,7 @@ from xltools.aggregate.submission import (
 from xltools.catalogue import Msg, Text
 from xltools.check.identify import not_collected
 from xltools.check.pipeline import (
+    PhaseOne,
     Prepared,
     Preparer,
     Progress,
@@ -40,7 +41,7 @@ from xltools.check.pipeline import (
 from xltools.check.values import normalise_text
 from xltools.files import Input, find_returns
 from xltools.findings import ERROR, Finding
-from xltools.spec import Field, Region, Spec, SpecError, load_spec, spec_ids
+from xltools.spec import Field, Region, Spec, SpecError, load_spec
 
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
@@ -130,26 +131,19 @@ def aggregate(
     if absent:
         raise AggregateError("not_found", paths=absent)
     n = jobs or os.cpu_count() or 1
-    spool: Spool | None = None
-    if executor == "dask":
+    with _phase_one(executor, schemas, n, scheduler) as pre:  # workers start now, before the run holds anything
         found = _found(given, spec, year)
-        ordered = _on_cluster(found, schemas, progress, scheduler)
-        spec_obj, year = _decide(ordered, spec, year, schemas)
-        subs = _reduced(ordered, found, spec_obj, year)
-    else:
-        with Preparer(schemas, n) as pre:  # its workers are forked now, before the run's own objects exist
-            found = _found(given, spec, year)
-            spool = Spool() if len(found) > SPILL else None
-            streamed = _streamed(pre, found, spec, year, schemas, progress, spool) if len(found) > STREAM else None
-            if streamed is None and spool is not None:
-                spool.close()
-                spool = None
-            if streamed is not None:
-                spec_obj, year, subs = streamed
-            else:
-                ordered = _taken(pre, found, progress)
-                spec_obj, year = _decide(ordered, spec, year, schemas)
-                subs = _reduced(ordered, found, spec_obj, year)
+        spool = Spool() if len(found) > SPILL else None
+        streamed = _streamed(pre, found, spec, year, schemas, progress, spool) if len(found) > STREAM else None
+        if streamed is None and spool is not None:
+            spool.close()
+            spool = None
+        if streamed is not None:
+            spec_obj, year, subs = streamed
+        else:
+            ordered = _taken(pre, found, progress)
+            spec_obj, year = _decide(ordered, spec, year, schemas)
+            subs = _reduced(ordered, found, spec_obj, year)
     compare_regions(subs, spec_obj)
     by_region = _choose(subs, spec_obj)
     last = None
@@ -181,7 +175,7 @@ def _found(given: list[Path], spec: str | None, year: int | None) -> list[Input]
     return found
 
 
-def _taken(pre: Preparer, found: list[Input], progress: Progress | None) -> list[Prepared]:
+def _taken(pre: PhaseOne, found: list[Input], progress: Progress | None) -> list[Prepared]:
     """Phase 1 of every input by ``pre``'s workers, in order (an input already known unreadable gets its report)."""
     readable = [i for i in found if not i.problem]
     pre.count(len(readable), progress)
@@ -189,17 +183,13 @@ def _taken(pre: Preparer, found: list[Input], progress: Progress | None) -> list
     return _in_order(found, readable, pre.take([i.name for i in readable]))
 
 
-def _on_cluster(
-    found: list[Input], schemas: Path | None, progress: Progress | None, scheduler: str | None
-) -> list[Prepared]:
-    """Phase 1 of every input on a Dask cluster (DESIGN §15), in order; the rest is done here, as locally."""
-    from xltools.aggregate.cluster import prepare_on_cluster
+def _phase_one(executor: str, schemas: Path | None, jobs: int, scheduler: str | None) -> PhaseOne:
+    """Where phase 1 runs: local worker processes, or a Dask cluster (DESIGN §15; Dask imported only then)."""
+    if executor == "dask":
+        from xltools.aggregate.cluster import ClusterPreparer
 
-    for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, as locally
-        load_spec(sid, schemas)
-    readable = [i for i in found if not i.problem]
-    paths, names = [i.path for i in readable], [i.name for i in readable]
-    return _in_order(found, readable, prepare_on_cluster(paths, schemas, names, scheduler, progress))
+        return ClusterPreparer(schemas, scheduler)
+    return Preparer(schemas, jobs)
 
 
 def _in_order(found: list[Input], readable: list[Input], prepared: list[Prepared]) -> list[Prepared]:
@@ -229,7 +219,7 @@ def _reduced(
 
 
 def _streamed(
-    pre: Preparer,
+    pre: PhaseOne,
     found: list[Input],
     spec: str | None,
     year: int | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from xltools.catalogue import Msg
 from xltools.check.extract import Extracted, extract
@@ -188,7 +188,7 @@ def prepare_all(
     """Phase 1 for every file. One file is read here; several in ``jobs`` worker processes, each file
     isolated: a worker that dies or hangs costs its own file (`unreadable`), never the batch."""
     shown = names or [str(p) for p in paths]
-    _load_all(schemas)
+    load_specs(schemas)
     work = [(p, schemas, expect_spec, expect_year, n) for p, n in zip(paths, shown, strict=True)]
     if len(work) == 1:
         out = [_prepare_one(work[0])]
@@ -199,6 +199,18 @@ def prepare_all(
     return [_as_prepared(r, n) for r, n in zip(results, shown, strict=True)]
 
 
+class PhaseOne(Protocol):
+    """What reads a long run's returns for `aggregate`: `Preparer` here, `ClusterPreparer` on a Dask cluster."""
+
+    def __enter__(self) -> PhaseOne: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def count(self, total: int, progress: Progress | None) -> None: ...
+    def submit(self, paths: list[Path], names: list[str]) -> None: ...
+    def take(self, names: list[str]) -> list[Prepared]: ...
+    def pump(self) -> None: ...
+    def drain(self) -> None: ...
+
+
 class Preparer:
     """Phase 1 of an `aggregate` run in worker processes: files are submitted chunk by chunk and taken back,
     prepared and in order, while the workers go on reading the next chunk; the caller `pump`s now and then as
@@ -206,7 +218,7 @@ class Preparer:
     holds anything of its own, and they serve the whole run (see `Pool`)."""
 
     def __init__(self, schemas: Path | None, jobs: int) -> None:
-        _load_all(schemas)
+        load_specs(schemas)
         self.schemas = schemas
         self.pool: Pool[Any, Prepared] = Pool(_prepare_one, jobs)
         self.pool.start()
@@ -235,7 +247,8 @@ class Preparer:
         self.pool.take(self.pool.submitted - self.pool.taken)
 
 
-def _load_all(schemas: Path | None) -> None:
+def load_specs(schemas: Path | None) -> None:
+    """Load every spec once (a run's workers inherit them)."""
     for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, with one line
         load_spec(sid, schemas)
 
