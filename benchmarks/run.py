@@ -7,6 +7,10 @@ Figures (each with its baseline and the ratio):
   of the whole process tree, the marginal cost of one more return, and how time grows with N;
 - start-up: `xltools --help` against `python -c pass`.
 
+`--runs K` repeats each aggregate (and the single check), interleaved so that a noisy minute weighs on every
+setting alike, and reports the median with the spread; `--one-core` adds `--jobs 1` with the whole process tree
+pinned to one core (`taskset`), the baseline for how well `--jobs 2` uses two cores.
+
 Returns are generated once (synthetic figures from seed 000, one region each from a 1,000-region list)
 and cached in benchmarks/.cache/. Results go to benchmarks/results/latest.json for comparison between
 commits. Machines here are shared and noisy: compare ratios, not seconds.

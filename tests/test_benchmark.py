@@ -26,6 +26,9 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
             str(tmp_path / "cache"),
             "--output",
             str(out),
+            "--runs",
+            "2",
+            "--one-core",
         ],
         capture_output=True,
         text=True,
@@ -35,6 +38,10 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     figures = {f["figure"]: f for f in json.loads(out.read_text(encoding="utf-8"))["figures"]}
     assert "aggregate 9 returns, --jobs 2: wall" in figures
+    assert figures["aggregate 9 returns, --jobs 2: wall"]["spread"].endswith("over 2 runs")
+    (one_core,) = [f for name, f in figures.items() if name.startswith("aggregate 9 returns: --jobs 2 on ")]
+    assert one_core["value"] > 0 and one_core["unit"] == "×"
+    assert "| spread |" in out.with_suffix(".md").read_text(encoding="utf-8")
     assert figures["check one return, in-process"]["ratio"] > 0
     from xltools.check import check_file
 
