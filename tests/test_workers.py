@@ -103,18 +103,20 @@ def test_a_worker_does_not_copy_what_the_parent_holds() -> None:
 def test_an_aggregate_forks_its_workers_before_it_lists_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     """The workers exist before the run holds anything of its own (its inputs, its returns): pages the parent
     fills and writes later are never shared with them, so they never keep copies of them."""
+    import multiprocessing
+
     from xltools.aggregate import collect
 
     seen: list[int] = []
     found = collect.find_returns
+    before = {c.pid for c in multiprocessing.active_children()}  # other tests' may still be about
 
     def listing(given: list[object]) -> list[object]:
-        import multiprocessing
-
-        seen.append(len(multiprocessing.active_children()))
+        seen.append(len({c.pid for c in multiprocessing.active_children()} - before))
         return found(given)  # type: ignore[arg-type]
 
     monkeypatch.setattr(collect, "find_returns", listing)
     samples = Path(__file__).resolve().parent.parent / "samples" / "returns" / "yibao_dept_2023"
     summary = collect.aggregate([samples], jobs=2)
     assert seen == [2] and len(summary.submissions) == 9
+    assert not {c.pid for c in multiprocessing.active_children()} - before  # and are gone after it
