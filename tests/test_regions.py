@@ -36,6 +36,7 @@ BAD = [
     ("code with a letter", {"code": "44022x", "name": "甲县"}, "regions[3].code", "44022x"),
     ("full-width digits", {"code": "４４０２９９", "name": "甲县"}, "regions[3].code", "４４０２９９"),
     ("arabic-indic digits", {"code": "٤٤٠٢٩٩", "name": "甲县"}, "regions[3].code", "٤٤٠٢٩٩"),
+    ("two codes on two lines", {"code": "440298\n440299", "name": "甲县"}, "regions[3].code", "440298"),
     ("slash in a name", {"code": "440299", "name": "甲/乙县"}, "regions[3].name", "甲/乙县"),
     ("control character", {"code": "440299", "name": "甲\x07县"}, "regions[3].name", "regions[3].name"),
     ("zero-width space", {"code": "440299", "name": "甲\u200b县"}, "regions[3].name", "regions[3].name"),
@@ -71,7 +72,8 @@ def test_an_unusual_but_valid_entry_is_taken_entry_by_entry() -> None:
     assert regions.regions[-2:] == (Region("440299", "甲县"), Region("440298", "乙\u3000县"))
 
 
-codes = st.one_of(st.from_regex(r"[0-9]{6}", fullmatch=True), st.text(max_size=8), st.integers(0, 10**7))
+six = st.from_regex(r"[0-9]{6}", fullmatch=True)
+codes = st.one_of(six, st.text(max_size=8), st.integers(0, 10**7), st.builds("{}\n{}".format, six, six))
 names = st.one_of(st.text(min_size=1, max_size=6, alphabet="甲乙丙县区 /\u200b\x00Ａ"), st.text(max_size=42))
 entries = st.one_of(
     st.fixed_dictionaries({"code": codes, "name": names}),

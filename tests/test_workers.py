@@ -120,3 +120,51 @@ def test_an_aggregate_forks_its_workers_before_it_lists_the_inputs(monkeypatch: 
     summary = collect.aggregate([samples], jobs=2)
     assert seen == [2] and len(summary.submissions) == 9
     assert not {c.pid for c in multiprocessing.active_children()} - before  # and are gone after it
+
+
+def test_a_worker_that_died_between_pumps_is_not_handed_files_into_a_broken_pipe() -> None:
+    """Its file in work is its crash; the files queued behind it, and those handed to it after it died but
+    before the pool noticed, are read by a fresh worker."""
+    with Pool(_work, jobs=1, timeout=20) as pool:
+        pool.submit(["abort", "a", "b"])
+        time.sleep(1.0)  # it dies while the caller works elsewhere
+        pool.submit(["c"])
+        out = pool.take(4)
+    assert out[0] == Crash("crashed", "SIGABRT")
+    assert [r[0] for r in out[1:] if isinstance(r, tuple)] == ["A", "B", "C"]
+
+
+def test_a_worker_that_died_idle_costs_no_file() -> None:
+    import signal
+
+    with Pool(_work, jobs=1, timeout=20) as pool:
+        pool.submit(["a"])
+        (first,) = pool.take(1)
+        assert isinstance(first, tuple)
+        os.kill(first[1], signal.SIGKILL)  # the OOM killer, say, while it waits for work
+        while pool.workers[0].process.is_alive():
+            time.sleep(0.05)
+        pool.submit(["b"])
+        (second,) = pool.take(1)
+    assert isinstance(second, tuple) and second[0] == "B" and second[1] != first[1]
+
+
+def test_cancelling_does_not_wait_for_files_in_work() -> None:
+    began = time.monotonic()
+    with Pool(_work, jobs=1, timeout=60) as pool:
+        pool.submit(["hang", "a", "b"])
+        pool.pump()
+        pool.cancel()
+        pool.submit(["c"])
+        (out,) = pool.take(1)
+    assert isinstance(out, tuple) and out[0] == "C"
+    assert time.monotonic() - began < 10  # not the 60 s the hung file had
+
+
+def test_closing_kills_busy_workers_at_once() -> None:
+    pool: Pool[str, tuple[str, int]] = Pool(_work, jobs=2, timeout=60)
+    pool.submit(["hang", "hang", "a"])
+    pool.pump()
+    began = time.monotonic()
+    pool.close()
+    assert time.monotonic() - began < 2  # stopping them politely waited 5 s each

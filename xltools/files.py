@@ -11,35 +11,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 
-class Input:
-    """One input: its path, the name a person reads, and why it cannot be read if that is known already.
-    Kept as text, not as a `Path` (a run of 100,000 inputs holds them all: ~140 bytes each against ~480)."""
+class Input(NamedTuple):
+    """One input: where it is, the name a person reads, and why it cannot be read if that is known already.
+    Its place is kept as text, not as a `Path` (a run of 100,000 inputs holds them all: ~140 bytes each
+    against ~480)."""
 
-    __slots__ = ("_path", "name", "problem")
-
-    def __init__(self, path: Path | str, name: str, problem: str = "") -> None:
-        self._path = os.fspath(path)
-        self.name = name
-        self.problem = problem  # an unreadable detail (permission, os_error) for a folder that could not be listed
+    location: str  # os.fspath of the path (a name in another encoding keeps its surrogate escapes)
+    name: str
+    problem: str = ""  # an unreadable detail (permission, os_error) for a folder that could not be listed
 
     @property
     def path(self) -> Path:
-        return Path(self._path)
-
-    def __repr__(self) -> str:
-        return f"Input({self._path!r}, {self.name!r}, {self.problem!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Input) and (self._path, self.name, self.problem) == (
-            other._path,
-            other.name,
-            other.problem,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self._path, self.name, self.problem))
+        return Path(self.location)
 
 
 def find_returns(items: Iterable[Path | str]) -> list[Input]:
@@ -49,7 +35,7 @@ def find_returns(items: Iterable[Path | str]) -> list[Input]:
         if item.is_dir():
             out += _walk(item)
         else:
-            out.append(Input(item, display_name(item)))
+            out.append(Input(os.fspath(item), display_name(item)))
     return out
 
 
@@ -59,7 +45,7 @@ def _walk(top: Path) -> list[Input]:
     def failed(e: OSError) -> None:
         where = Path(e.filename) if e.filename else top
         problem = "permission" if isinstance(e, PermissionError) else "os_error"
-        found.append(Input(where, display_name(where), problem))
+        found.append(Input(os.fspath(where), display_name(where), problem))
 
     for root, dirs, files in os.walk(top, onerror=failed):
         rel = Path(root).relative_to(top)
@@ -69,8 +55,8 @@ def _walk(top: Path) -> list[Input]:
         for f in files:
             if not _ignored(f):
                 p = Path(root) / f
-                found.append(Input(p, display_name(p)))
-    return sorted(found, key=lambda i: os.fsencode(i._path))
+                found.append(Input(os.fspath(p), display_name(p)))
+    return sorted(found, key=lambda i: os.fsencode(i.location))
 
 
 def _ignored(name: str) -> bool:

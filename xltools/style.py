@@ -230,4 +230,4 @@ class Measure:
         room = max(int(width) - 1, 1)
         if text.isprintable():  # no line break (every one of str.splitlines' is unprintable)
             return max(1, -(-display_width(text) // room))
-        return sum(max(1, -(-display_width(p) // max(int(width) - 1, 1))) for p in text.splitlines() or [""])
+        return sum(max(1, -(-display_width(p) // room)) for p in text.splitlines() or [""])

@@ -1,12 +1,16 @@
 """Reading returns on a Dask cluster (DESIGN §15): ``aggregate --executor dask [--scheduler tcp://HOST:8786]``.
 
 Phase 1 of the check (read, identify, type — the part that grows with the returns) runs on the cluster's
-workers in chunks; the prepared returns come back in order, a chunk of the run at a time, and the rest — pandera,
-the rules, the spool, the summary — runs here exactly as in a local run, so the summary is the same. The paths must be readable
-by the workers (a shared file system). Without a scheduler a LocalCluster of this machine's cores is used.
+workers in chunks; the prepared returns come back in order, a chunk of the run at a time, and the rest —
+pandera, the rules, the spool, the summary — runs here exactly as in a local run, so the summary is the same.
+The paths must be readable by the workers (a shared file system). Without a scheduler a LocalCluster of this
+machine's cores is used.
 
-A file that kills its worker is retried by Dask on another (three tries), then reported `unreadable` with the
-reason; the other files go on. Dask is an optional extra (``pip install 'xltools[dask]'``), imported only here.
+A file that kills its worker is retried by Dask on another (three tries); then every file of its task (up to
+`CHUNK`) is reported `unreadable` with the reason — not only the one that killed it — and the other tasks go on.
+A file that hangs holds its task, and so the run, with no time limit (Dask cannot stop a running task): the local
+pool's per-file timeout has no counterpart here yet. Dask is an optional extra (``pip install 'xltools[dask]'``),
+imported only here.
 """
 
 from __future__ import annotations
@@ -74,19 +78,22 @@ class ClusterPreparer:
         self.pending: deque[tuple[Any, list[str]]] = deque()  # (future, its files' names), in order
         self.ready: deque[Prepared] = deque()  # taken from the cluster, not yet by the caller
         self.counted: set[str] = set()  # keys of the futures already counted as done
-        self.done, self.total, self.progress = 0, 0, None  # type: tuple[int, int, Progress | None]
+        self.done, self.total = 0, 0
+        self.progress: Progress | None = None
 
     def __enter__(self) -> ClusterPreparer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for future, _ in self.pending:
-            future.release()
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            self.drain()
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
 
     def count(self, total: int, progress: Progress | None) -> None:
+        """Report progress on the next ``total`` files as (done, total)."""
         self.done, self.total, self.progress = 0, total, progress
 
     def submit(self, paths: list[Path], names: list[str]) -> None:

@@ -165,7 +165,9 @@ def aggregate(
     return Summary(spec_obj, year, subs, by_region, rejected, outliers, last, spool)
 
 
-STREAM = 250  # returns validated and reduced at a time (the next chunk is read meanwhile): the run keeps their figures, not their cells
+# Returns validated and reduced at a time (the next chunk is read meanwhile): the run keeps their figures, not
+# their cells.
+STREAM = 250
 
 
 def _found(given: list[Path], spec: str | None, year: int | None) -> list[Input]:
@@ -204,11 +206,11 @@ def _reduced(
     """Phases 2 and 3, then each return reduced to what the summary needs; ``ordered`` is emptied as it goes,
     so that a return's cells are let go as soon as it is reduced. ``pump`` is called between returns, to keep
     phase 1's workers busy with the next chunk meanwhile."""
+    if len(ordered) != len(found):
+        raise ValueError(f"{len(ordered)} returns prepared for {len(found)} inputs")
     for p in ordered:
         _reject_other(p, spec, year)
     validate_all([p for p in ordered if p.typed is not None])
-    if len(ordered) != len(found):
-        raise ValueError(f"{len(ordered)} returns prepared for {len(found)} inputs")
     out = []
     ordered.reverse()
     for i in found:
@@ -302,23 +304,23 @@ def _reject_other(p: Prepared, spec: Spec, year: int) -> None:
 def _submission(p: Prepared, given: Input, spec: Spec) -> Submission:
     report = finish(p)
     try:
-        mtime = given.path.stat().st_mtime
+        mtime = os.stat(given.location).st_mtime
     except OSError:
         mtime = 0.0
     if p.typed is None:
         region = spec.regions.find(report.region_code or "") if report.region_code else None
         first = report.findings[0] if report.findings else None
-        return Submission(given.path, report, given.name, reason=first, region=region, mtime=mtime)
+        return Submission(given.location, report, given.name, reason=first, region=region, mtime=mtime)
     region = spec.regions.find(report.region_code or "")
     if region is None:
         unknown = Msg.of("reason.unknown_region", code=report.region_code, regions=spec.regions.name)
-        return Submission(given.path, report, given.name, reason=unknown, mtime=mtime)
+        return Submission(given.location, report, given.name, reason=unknown, mtime=mtime)
     t = p.typed
     values = {k: v for k, v in t.values.items() if k not in t.unknown}
     indicators = [{c: t.table[c][i] for c in t.table} for i in t.used] if spec.table is not None else []
     unique = tuple(normalise_text(values.get(u) or "") for u in spec.unique_by)
     sub = Submission(
-        given.path,
+        given.location,
         report,
         given.name,
         region=region,

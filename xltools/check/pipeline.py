@@ -243,8 +243,8 @@ class Preparer:
         return [_as_prepared(r, n) for r, n in zip(self.pool.take(len(names)), names, strict=True)]
 
     def drain(self) -> None:
-        """Let go of every file submitted and not yet taken."""
-        self.pool.take(self.pool.submitted - self.pool.taken)
+        """Let go of every file submitted and not yet taken, at once (files in work are abandoned)."""
+        self.pool.cancel()
 
 
 def load_specs(schemas: Path | None) -> None:

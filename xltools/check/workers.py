@@ -104,7 +104,8 @@ class _Worker:
         if not self.jobs:  # a worker already busy keeps its current file's deadline
             self.deadline = time.monotonic() + timeout
         self.jobs.extend(jobs)
-        self.conn.send([(i, items[i]) for i in jobs])
+        with contextlib.suppress(OSError):  # it died on the file in work: the pool finds out from its sentinel
+            self.conn.send([(i, items[i]) for i in jobs])
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -218,15 +219,31 @@ class Pool(Generic[T, R]):
             self.workers.append(self._start())
 
     def close(self) -> None:
+        """Stop the idle workers and kill the busy ones (an error or Ctrl-C does not wait for their files)."""
         for w in self.workers:
-            w.stop() if w.process.is_alive() else w.kill()
+            w.stop() if w.process.is_alive() and not w.jobs else w.kill()
         self.workers = []
+
+    def cancel(self) -> None:
+        """Forget every item submitted and not yet taken: those not begun are dropped, the workers busy with
+        the others are killed (fresh ones start with the next items)."""
+        for w in self.workers:
+            if w.jobs:
+                w.kill()
+        self.workers = [w for w in self.workers if not w.jobs]
+        self.items.clear()
+        self.results.clear()
+        self.todo.clear()
+        self.taken = self.submitted
 
     def _feed(self) -> None:
         """Start workers as needed and keep each one's queue from running dry."""
         while len(self.workers) < self.jobs and len(self.workers) < len(self.items):
             self.workers.append(self._start())
-        for w in self.workers:
+        for k, w in enumerate(self.workers):
+            if not w.jobs and not w.process.is_alive():  # died idle (the OOM killer, say): no file of it lost
+                w.kill()
+                self.workers[k] = w = self._start()
             if self.todo and len(w.jobs) <= LOW:
                 size = max(1, min(CHUNK, len(self.todo) // (len(self.workers) * 2)))
                 w.give([self.todo.popleft() for _ in range(min(size, len(self.todo)))], self.items, self.timeout)

@@ -125,9 +125,10 @@ def _plain_regions(items: list[Any]) -> list[Region] | None:
         return None
     codes = [str(r["code"]).strip() for r in items]
     names = [str(r["name"]).strip() for r in items]
-    joined = "".join(names)
+    joined, lines = "".join(names), "\n".join(codes)
     if (
-        not _REGION_CODES.fullmatch("\n".join(codes))
+        len(lines) != 7 * len(codes) - 1  # six characters each: no code hides a line break
+        or not _REGION_CODES.fullmatch(lines)
         or not 1 <= min(map(len, names)) <= max(map(len, names)) <= 40
         or not joined.isprintable()  # no control, format, private or unassigned character (category C)
         or _BAD_NAME.search(joined)
