@@ -489,7 +489,9 @@ def main() -> None:
     # A command builds large structures that live to its end (pandas' and pandera's modules, a region list,
     # a run's returns); with the default threshold the collector walks them hundreds of times: 0.1 s of a
     # single check, 0.3 s of the main process of a 1,000-return aggregate (issue #14, measured).
-    gc.set_threshold(GC_YOUNG, 20, 20)
+    # Not for `serve`: a server lives on, and its cyclic garbage should not wait that long.
+    if next((a for a in sys.argv[1:] if not a.startswith("-")), "") != "serve":
+        gc.set_threshold(GC_YOUNG, 20, 20)
 
     terminate_cleanly()
     app(prog_name="xltools")
