@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from support.serving import free_port
+
+from xltools.aggregate.cluster import _prepare_chunk  # imports nothing of Dask
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "returns" / "yibao_dept_2023"
@@ -149,3 +153,46 @@ def test_a_long_run_on_the_cluster_streams_and_spills_as_a_local_one(  # type: i
     summary.close()
     assert cells(out) == local
     assert done[-1] == (11, 11) and [d for d, _ in done] == sorted(d for d, _ in done)
+
+
+RELEASE = threading.Event()  # lets the hung task of the test below end when it is over
+
+
+def _flaky(work: list[Any]) -> list[Any]:
+    """Phase 1 of a task, as run on the in-process cluster of the test below: a task holding a file named
+    boom fails (as Dask reports a worker killed three times), one holding hang hangs."""
+    names = " ".join(w[-1] for w in work)
+    if "boom" in names:
+        raise RuntimeError("the worker died")
+    if "hang" in names:
+        RELEASE.wait(60)
+    return _prepare_chunk(work)  # the real one (the test puts this function in its place)
+
+
+def test_a_failed_or_hung_task_costs_only_the_file_at_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A task whose worker dies (here: the task fails) or that outlasts its files' time is run again file by
+    file: only the file at fault is `unreadable`, with its reason; the others of its task are read."""
+    from distributed import LocalCluster
+
+    from xltools.aggregate import cluster
+
+    monkeypatch.setattr(cluster, "_prepare_chunk", _flaky)
+    monkeypatch.setattr(cluster, "CHUNK", 3)
+    monkeypatch.setattr(cluster, "TIMEOUT", 2)
+    paths = sorted(SAMPLES.glob("*.xlsx"))[:5]
+    names = ["a", "boom", "b", "hang", "c"]
+    local = LocalCluster(processes=False, n_workers=1, threads_per_worker=4, dashboard_address=None)
+    try:
+        with cluster.ClusterPreparer(None, local.scheduler_address) as pre:
+            pre.count(5, None)
+            pre.submit(paths, names)
+            began = time.monotonic()
+            out = pre.take(names)
+            took = time.monotonic() - began
+    finally:
+        RELEASE.set()
+        local.close()
+    status = {n: (p.report.status, [f.detail for f in p.report.findings]) for n, p in zip(names, out, strict=True)}
+    assert status["boom"] == ("unreadable", ["crashed"]) and status["hang"] == ("unreadable", ["timeout"]), status
+    assert all(out[i].typed is not None for i in (0, 2, 4)), status  # the rest of both tasks: read
+    assert took < 30, took  # the hung task's 4 s, then the hung file's own 2 s — not the 60 s it hangs

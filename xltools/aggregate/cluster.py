@@ -6,11 +6,11 @@ pandera, the rules, the spool, the summary — runs here exactly as in a local r
 The paths must be readable by the workers (a shared file system). Without a scheduler a LocalCluster of this
 machine's cores is used.
 
-A file that kills its worker is retried by Dask on another (three tries); then every file of its task (up to
-`CHUNK`) is reported `unreadable` with the reason — not only the one that killed it — and the other tasks go on.
-A file that hangs holds its task, and so the run, with no time limit (Dask cannot stop a running task): the local
-pool's per-file timeout has no counterpart here yet. Dask is an optional extra (``pip install 'xltools[dask]'``),
-imported only here.
+A task that fails — a file killed its worker three times (Dask's retries), or the task outlasted the time its
+files have (`TIMEOUT` each, as locally) — is run again file by file, so only the file at fault is reported
+`unreadable`, with the reason, and the others are read. Dask cannot stop a running task: a hung file keeps its
+worker's thread busy until that worker is restarted, but the run goes on. Dask is an optional extra
+(``pip install 'xltools[dask]'``), imported only here.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from xltools.check.pipeline import Prepared, Progress, prepare, unreadable_report
+from xltools.check.pipeline import Prepared, Progress, crash_report, prepare, unreadable_report
+from xltools.check.workers import TIMEOUT as WORKER_TIMEOUT
+from xltools.check.workers import Crash
 from xltools.spec import Spec
 
 CHUNK = 32  # returns per task: a task costs the scheduler ~1 ms, a return ~5 ms on a worker
 CONNECT_TIMEOUT = "10s"
+TIMEOUT = WORKER_TIMEOUT  # seconds a file may take, as in a local run
 
 
 class ClusterError(RuntimeError):
@@ -34,7 +37,14 @@ class ClusterError(RuntimeError):
         self.detail, self.params = detail, params
 
 
-def _prepare_chunk(work: list[tuple[str, str | None, Spec | None, int | None, str]]) -> list[Prepared]:
+Work = tuple[str, str | None, Spec | None, int | None, str]  # path, schemas, expected spec and year, name
+
+
+def _timed_out(e: BaseException) -> bool:
+    return isinstance(e, TimeoutError) or type(e).__name__ == "TimeoutError"
+
+
+def _prepare_chunk(work: list[Work]) -> list[Prepared]:
     """On a worker: phase 1 for a chunk of files (a bad file is a finding, never an exception)."""
     out = []
     for path, schemas, spec, year, name in work:
@@ -75,7 +85,7 @@ class ClusterPreparer:
             raise ClusterError(
                 "connect", scheduler=scheduler or "LocalCluster", reason=str(e).splitlines()[0][:200]
             ) from None
-        self.pending: deque[tuple[Any, list[str]]] = deque()  # (future, its files' names), in order
+        self.pending: deque[tuple[Any, list[Work]]] = deque()  # (future, its files), in order
         self.ready: deque[Prepared] = deque()  # taken from the cluster, not yet by the caller
         self.counted: set[str] = set()  # keys of the futures already counted as done
         self.done, self.total = 0, 0
@@ -97,31 +107,49 @@ class ClusterPreparer:
         self.done, self.total, self.progress = 0, total, progress
 
     def submit(self, paths: list[Path], names: list[str]) -> None:
-        work = [(str(Path(p).resolve()), self.schemas, None, None, n) for p, n in zip(paths, names, strict=True)]
+        work: list[Work] = [
+            (str(Path(p).resolve()), self.schemas, None, None, n) for p, n in zip(paths, names, strict=True)
+        ]
         chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
         for chunk, future in zip(chunks, self.client.map(_prepare_chunk, chunks, pure=False), strict=True):
-            self.pending.append((future, [n for *_, n in chunk]))
+            self.pending.append((future, chunk))
 
     def pump(self) -> None:
         """Count the chunks the cluster has finished (the work itself goes on there unasked)."""
-        for future, names in self.pending:
+        for future, chunk in self.pending:
             if future.key not in self.counted and future.done():
                 self.counted.add(future.key)
-                self._advance(len(names))
+                self._advance(len(chunk))
 
     def take(self, names: list[str]) -> list[Prepared]:
         """The next ``len(names)`` files submitted, prepared, in order."""
         while len(self.ready) < len(names):
             future, chunk = self.pending.popleft()
             try:
-                self.ready.extend(future.result())
-            except Exception as e:  # KilledWorker and the like: that chunk's files, one line each
-                self.ready.extend(Prepared(unreadable_report(n, "crashed", reason=type(e).__name__)) for n in chunk)
+                self.ready.extend(future.result(timeout=TIMEOUT * len(chunk)))
+            except Exception:  # its worker died (KilledWorker) or a file hangs: each file again, alone
+                future.cancel()
+                self.ready.extend(self._alone(chunk))
             if future.key not in self.counted:
                 self._advance(len(chunk))
             self.counted.discard(future.key)
             future.release()
         return [self.ready.popleft() for _ in names]
+
+    def _alone(self, chunk: list[Work]) -> list[Prepared]:
+        """A failed task's files, one task each, so that only the file at fault is lost: `unreadable`, with
+        the reason, when its task fails again or outlasts the time a file has (a running task cannot be
+        stopped: a hung one keeps its worker's thread until that worker is restarted)."""
+        out = []
+        for work, future in zip(chunk, self.client.map(_prepare_chunk, [[w] for w in chunk], pure=False), strict=True):
+            try:
+                out += future.result(timeout=TIMEOUT)
+            except Exception as e:
+                crash = Crash("timeout", f"{TIMEOUT:g}") if _timed_out(e) else Crash("crashed", type(e).__name__)
+                out.append(Prepared(crash_report(work[-1], crash)))
+                future.cancel()
+            future.release()
+        return out
 
     def drain(self) -> None:
         """Let go of every file submitted and not yet taken."""
