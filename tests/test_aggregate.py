@@ -438,7 +438,7 @@ def test_a_spool_that_cannot_be_written_is_one_line_and_no_output(
         monkeypatch.setattr(tempfile, "tempdir", str(blocker))
     else:
 
-        def full(self: spool.Spool, n: int) -> None:
+        def full(self: spool.Spool, n: int, part: int) -> None:
             raise spool.SpoolError("database or disk is full")
 
         monkeypatch.setattr(spool.Spool, "get", full)

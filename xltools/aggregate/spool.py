@@ -23,42 +23,46 @@ class SpoolError(OSError):
     """The spool's file cannot be made, written or read (most often: the temporary folder's disk is full)."""
 
 
+PARTS = 3  # a record's parts, each pickled apart: a reader unpickles only the part it needs
+
+
 class Spool:
-    """Pickled records by number, in a file of its own that is removed when the spool is closed or let go.
-    The pickles are the run's own, written and read by this process only."""
+    """Records by number, each of `PARTS` pickled parts, in a file of its own that is removed when the spool is
+    closed or let go. The pickles are the run's own, written and read by this process only."""
 
     def __init__(self) -> None:
         try:
             self.folder = Path(tempfile.mkdtemp(prefix="xltools-spool-"))  # private: mode 0700
             self.db = sqlite3.connect(self.folder / "spool.sqlite", isolation_level=None, check_same_thread=False)
             self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;")
-            self.db.execute("CREATE TABLE record (n INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+            self.db.execute("CREATE TABLE record (n INTEGER PRIMARY KEY, p0 BLOB, p1 BLOB, p2 BLOB)")
         except (sqlite3.Error, OSError) as e:
             raise SpoolError(str(e)) from None
         self.count = 0
-        self._last: tuple[int, Any] | None = None  # the record read last (read again and again by its user)
+        self._last: tuple[int, int, Any] | None = None  # the part read last (read again and again by its user)
         self._finalizer = weakref.finalize(self, _remove, self.db, self.folder)
 
-    def add(self, value: Any) -> int:
-        """Store ``value``; its number."""
-        self._run("INSERT INTO record VALUES (?, ?)", (self.count + 1, pickle.dumps(value, protocol=5)))
+    def add(self, *parts: Any) -> int:
+        """Store a record of `PARTS` parts; its number."""
+        blobs = tuple(pickle.dumps(p, protocol=5) for p in parts)
+        self._run("INSERT INTO record VALUES (?, ?, ?, ?)", (self.count + 1, *blobs))
         self.count += 1
         return self.count
 
-    def put(self, n: int, value: Any) -> None:
-        """Store ``value`` again as record ``n`` (after it was changed)."""
-        self._run("UPDATE record SET data = ? WHERE n = ?", (pickle.dumps(value, protocol=5), n))
-        self._last = (n, value)
+    def put(self, n: int, part: int, value: Any) -> None:
+        """Store ``value`` again as part ``part`` of record ``n`` (after it was changed)."""
+        self._run(f"UPDATE record SET p{int(part)} = ? WHERE n = ?", (pickle.dumps(value, protocol=5), n))
+        self._last = (n, part, value)
 
-    def get(self, n: int) -> Any:
-        """Record ``n`` (the last one read is kept, so reading it again costs nothing)."""
-        if self._last is not None and self._last[0] == n:
-            return self._last[1]
-        row = self._run("SELECT data FROM record WHERE n = ?", (n,)).fetchone()
+    def get(self, n: int, part: int) -> Any:
+        """Part ``part`` of record ``n`` (the last one read is kept, so reading it again costs nothing)."""
+        if self._last is not None and self._last[:2] == (n, part):
+            return self._last[2]
+        row = self._run(f"SELECT p{int(part)} FROM record WHERE n = ?", (n,)).fetchone()
         if row is None:
             raise KeyError(n)
         value = pickle.loads(row[0])
-        self._last = (n, value)
+        self._last = (n, part, value)
         return value
 
     def _run(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:

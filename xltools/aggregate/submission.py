@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltools.aggregate.spool import Spool
+from xltools.aggregate.spool import PARTS, Spool
 from xltools.findings import Finding, Report
 from xltools.spec import Region
 
@@ -78,43 +78,49 @@ class Submission:
     def __repr__(self) -> str:
         return f"Submission({self.file_name!r}, {self.status!r})"
 
-    @property
-    def details(self) -> Details:
-        if self._d is not None:
-            return self._d
+    # In the spool a return's details are three parts, read apart: its figures (汇总), its indicator rows
+    # (指标明细), its report and cells (校验结果, the export).
+    _VALUES, _INDICATORS, _REPORT = range(PARTS)
+
+    def _part(self, part: int) -> Any:
         assert self._at is not None
         spool, n = self._at
-        return spool.get(n)  # type: ignore[no-any-return]
+        return spool.get(n, part)
 
     @property
     def report(self) -> Report:
-        return self.details.report
+        return self._d.report if self._d is not None else self._part(self._REPORT)[0]  # type: ignore[no-any-return]
 
     @property
     def values(self) -> dict[str, Any]:
-        return self.details.values
+        return self._d.values if self._d is not None else self._part(self._VALUES)  # type: ignore[no-any-return]
 
     @property
     def indicators(self) -> list[dict[str, Any]]:
-        return self.details.indicators
+        return self._d.indicators if self._d is not None else self._part(self._INDICATORS)  # type: ignore[no-any-return]
 
     @property
     def where(self) -> dict[str, tuple[str, str]]:
-        return self.details.where
+        return self._d.where if self._d is not None else self._part(self._REPORT)[1]  # type: ignore[no-any-return]
 
     def spill(self, spool: Spool) -> None:
         """Keep its details in ``spool`` from now on, not in memory."""
         if self._d is not None:
-            self._at, self._d = (spool, spool.add(self._d)), None
+            d = self._d
+            self._at, self._d = (spool, spool.add(d.values, d.indicators, (d.report, d.where))), None
 
     def amend(self, findings: list[Finding]) -> None:
         """Its findings become ``findings`` (the run's own: unit errors against the other regions, outliers)
         and its status follows them, unless it was not counted."""
-        d = self.details
-        d.report.findings = findings
-        if self._at is not None:
-            self._at[0].put(self._at[1], d)
-        self._count(d.report)
+        if self._d is not None:
+            report = self._d.report
+            report.findings = findings
+        else:
+            report, where = self._part(self._REPORT)
+            report.findings = findings
+            spool, n = self._at  # type: ignore[misc]
+            spool.put(n, self._REPORT, (report, where))
+        self._count(report)
         if self.status in COUNTED:
             self.classify()
 

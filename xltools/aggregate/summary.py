@@ -18,7 +18,7 @@ from typing import Any
 import xlsxwriter
 
 from xltools.aggregate.collect import Summary, duplicate_rule
-from xltools.aggregate.fitted import Fitted, Probe
+from xltools.aggregate.fitted import Fitted, Probe, StreamedSheet
 from xltools.aggregate.submission import ERRORS, MISSING, REJECTED, WARNINGS, Submission
 from xltools.atomic import outputs
 from xltools.catalogue import Msg, localise, say
@@ -160,7 +160,8 @@ class _Writer:
         """A sheet written twice over the same rows: measured, then written fitted to what was measured."""
         probe = Probe(caps)
         write(probe)
-        write(Fitted(self.wb.add_worksheet(name), probe.measure.widths(), probe.measure.line))
+        ws = self.wb.add_worksheet(name, worksheet_class=StreamedSheet)
+        write(Fitted(ws, probe.measure.widths(), probe.measure.line))
 
     def put(self, ws: Any, row: int, col: int, value: Any, f: Field | None = None, fmt: Any = None) -> None:
         """A value as what it is: numbers as numbers, dates as dates, anything else as text."""

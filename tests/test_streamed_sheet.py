@@ -1,0 +1,105 @@
+"""The summary's worksheets write their cells in one step each: the XML must be xlsxwriter's own, byte for byte."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from xlsxwriter.worksheet import Worksheet
+
+from xltools.aggregate import summary as summary_module
+from xltools.aggregate.fitted import StreamedSheet
+
+# Texts as returns hold them, and as an attacker would write them: control characters, xlsxwriter's own escape
+# (_x0041_), the non-characters it rewrites, markup, spaces at either end, rich-text look-alikes.
+TEXT = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.sampled_from(list("ab _x0041F&<>\"'\n\t\r\x00\x01\x1f\ufffe\uffff中<r>/")), max_size=30),
+    st.sampled_from(["<r>x</r>", " lead", "trail ", "_x0000_", "=1+1", "", "\u3000全角", "a>b", "&", "<"]),
+)
+NUMBER = st.one_of(st.integers(-(10**15), 10**15), st.floats(allow_nan=False, allow_infinity=False))
+CELL = st.one_of(
+    st.tuples(st.just("text"), TEXT),
+    st.tuples(st.just("number"), NUMBER),
+    st.tuples(st.just("blank"), st.none()),
+)
+
+
+def _sheet_xml(path: Path, cls: type[Worksheet], rows: list[list[tuple[str, Any]]], formatted: list[bool]) -> bytes:
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    fmt = wb.add_format({"text_wrap": True})
+    ws = wb.add_worksheet("s", worksheet_class=cls)
+    for r, row in enumerate(rows):
+        for c, (kind, value) in enumerate(row):
+            f = fmt if formatted[(r + c) % len(formatted)] else None
+            if kind == "text":
+                ws._write_string(r, c, value, f)
+            elif kind == "number":
+                ws._write_number(r, c, value, f)
+            else:
+                ws._write_blank(r, c, None, f)
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/worksheets/sheet1.xml")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELL, min_size=1, max_size=6), min_size=1, max_size=5),
+    formatted=st.lists(st.booleans(), min_size=1, max_size=3),
+)
+def test_cells_are_written_as_xlsxwriter_writes_them(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[tuple[str, Any]]], formatted: list[bool]
+) -> None:
+    d = tmp_path_factory.mktemp("cells")
+    assert _sheet_xml(d / "a.xlsx", StreamedSheet, rows, formatted) == _sheet_xml(
+        d / "b.xlsx", Worksheet, rows, formatted
+    )
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:  # core.xml holds the time it was written
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
+
+
+def test_a_summary_is_the_same_workbook_as_stock_xlsxwriter_writes(
+    summary: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = summary_module.write_summary(summary, tmp_path / "fast.xlsx")
+    monkeypatch.setattr(summary_module, "StreamedSheet", Worksheet)
+    stock = summary_module.write_summary(summary, tmp_path / "stock.xlsx")
+    a, b = _parts(fast), _parts(stock)
+    assert a.keys() == b.keys() and any(n.startswith("xl/worksheets/") for n in a)
+    assert a == b
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A summary of a few returns, one with markup and a formula look-alike in its texts."""
+    import random
+
+    from returns import SHIXING, seed
+    from support.fill import fill_return
+    from support.synth import synthesize
+
+    from xltools.aggregate import aggregate
+    from xltools.template import build_template
+
+    d = tmp_path_factory.mktemp("streamed")
+    base = seed(SHIXING)
+    spec = base["spec"]
+    rng = random.Random(3)
+    for region in spec.regions.regions[:4]:
+        values = dict(synthesize(spec, base["values"], region, 2023, rng))
+        if region is spec.regions.regions[0]:
+            values["ind_name"] = ['=HYPERLINK("http://x","<点击> & _x0041_")', *values["ind_name"][1:]]
+            values["department"] = "  前后有空格 "
+        template = build_template(spec, d / f"t{region.code}.xlsx", 2023, region)
+        fill_return(template, values, d / "in" / f"{region.code}.xlsx")
+        template.unlink()
+    return aggregate([d / "in"], spec="yibao_dept", year=2023, jobs=1)
