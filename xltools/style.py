@@ -209,8 +209,11 @@ class Measure:
         self.fixed: dict[int, float] = {}
 
     def text(self, row: int, col: int, text: str) -> None:
+        widest = self.widest.get(col, -1)
+        if 2 * len(text) <= widest:  # a character takes at most two units: this text cannot be the widest
+            return
         width = display_width(text)
-        if width > self.widest.get(col, -1):
+        if width > widest:
             self.widest[col] = width
 
     def width(self, col: int, width: float) -> None:
@@ -228,6 +231,8 @@ class Measure:
     def lines(text: str, width: float) -> int:
         """How many lines ``text`` takes in a column ``width`` wide."""
         room = max(int(width) - 1, 1)
+        if 2 * len(text) <= room and text.isprintable():  # one line, however wide its characters
+            return 1
         if text.isprintable():  # no line break (every one of str.splitlines' is unprintable)
             return max(1, -(-display_width(text) // room))
         return sum(max(1, -(-display_width(p) // room)) for p in text.splitlines() or [""])
