@@ -78,6 +78,19 @@ def test_a_summary_is_the_same_workbook_as_stock_xlsxwriter_writes(
     assert a == b
 
 
+def test_no_row_is_taller_than_excel_allows(summary: Any, tmp_path: Path) -> None:
+    """A text of 60 lines would make a row of 900 points; Excel's and WPS's tallest is 409 (a taller one makes
+    Excel "repair" the file). The row is as tall as it may be, and the text is all in the cell."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(summary_module.write_summary(summary, tmp_path / "s.xlsx"))
+    heights = {ws.title: [d.height for d in ws.row_dimensions.values() if d.height] for ws in wb.worksheets}
+    assert 408 <= max(heights["指标明细"]) <= 409  # (xlsxwriter keeps heights in whole pixels)
+    assert all(h <= 409 for hs in heights.values() for h in hs), heights
+    texts = [c.value for row in wb["指标明细"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.count("\n") == 59 for t in texts)
+
+
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A summary of a few returns, one with markup and a formula look-alike in its texts."""
@@ -99,6 +112,7 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> Any:
         if region is spec.regions.regions[0]:
             values["ind_name"] = ['=HYPERLINK("http://x","<点击> & _x0041_")', *values["ind_name"][1:]]
             values["department"] = "  前后有空格 "
+            values["ind_name"][1] = "\n".join(f"第{i}行说明" for i in range(60))  # taller than a row can be
         template = build_template(spec, d / f"t{region.code}.xlsx", 2023, region)
         fill_return(template, values, d / "in" / f"{region.code}.xlsx")
         template.unlink()

@@ -17,6 +17,8 @@ from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTupl
 
 from xltools.style import Measure
 
+MAX_ROW_HEIGHT = 409  # points: the tallest row Excel and WPS allow (a taller one is "repaired" on opening)
+
 # What xlsxwriter rewrites in a text before it writes it (control characters as _xHHHH_, a literal _xHHHH_, the
 # two non-characters): such a text goes its way.
 _REWRITTEN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -113,13 +115,13 @@ class Fitted:
         lines = Measure.lines(text, width)
         if lines > self.tall.get(row, 1):
             self.tall[row] = lines
-            self.ws.set_row(row, self.line * lines + 2)
+            self.ws.set_row(row, min(self.line * lines + 2, MAX_ROW_HEIGHT))
 
     def set_row(self, row: int, height: float, *args: Any) -> Any:
         """A height the writer asks for, unless the row's texts need more lines."""
         self._at(row)
         if self.tall.get(row, 1) <= 1:
-            return self.ws.set_row(row, height, *args)
+            return self.ws.set_row(row, min(height, MAX_ROW_HEIGHT), *args)
         return None
 
     def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> Any:
