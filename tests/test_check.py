@@ -276,3 +276,22 @@ def test_empty_indicator_table_is_one_finding_not_a_cascade(tmp_path: Path) -> N
     columns = [c.id for c in load_spec("yibao_dept").table.columns]
     path = make_return(tmp_path, dict.fromkeys(columns), {})
     assert flat(check_file(path)) == {("missing", E, row_cell(path, "ind_level1", 0))}
+
+
+def test_a_text_longer_than_a_cell_keeps_is_an_error_at_its_cell_not_a_cut_text(tmp_path: Path) -> None:
+    """Excel and WPS keep at most 32,767 characters in a cell: a file holding more was not saved by them. The
+    text is not read (a summary would cut it in silence); the finding says how long it is, not the text."""
+    path = make_return(tmp_path, {"department": "LONG-TEXT"})  # the writer cuts at the limit: put it in the XML
+    patch_part(
+        path, r"xl/(sharedStrings|worksheets/sheet\d+)\.xml", lambda xml: xml.replace("LONG-TEXT", "医" * 40_000)
+    )
+    report = check_file(path)
+    assert flat(report) == {("type", E, at(path, "department"))}
+    (f,) = report.findings
+    assert (f.detail, f.actual, f.params["length"], f.params["limit"]) == ("text_too_long", 40_000, 40_000, 32_767)
+    assert "40000" in f.text("zh") and "医医" not in f.text("zh") and "医医" not in f.text("en")
+
+
+def test_a_text_as_long_as_a_cell_keeps_is_read(tmp_path: Path) -> None:
+    path = make_return(tmp_path, {"department": "医" * 32_767})
+    assert flat(check_file(path)) == set()

@@ -160,6 +160,12 @@ ENTRIES: dict[str, Entry] = {
         "“{label}” should have {decimals} decimals; found {actual} (the form shows another figure than the "
         "totals use).",
     ),
+    "type.text_too_long": Entry(
+        "“{label}”有 {length} 个字符，超过单元格能容纳的 {limit} 个（Excel、WPS 无法保存这样的表，文件可能被改动过），"
+        "请删减后重新填写。",
+        "“{label}” holds {length} characters, more than the {limit} a cell can keep (Excel and WPS cannot save "
+        "such a file: it may have been altered): shorten it and fill it in again.",
+    ),
     # the kinds a `type` finding expects
     "kind.integer": Entry("整数", "a whole number"),
     "kind.integer_unit": Entry("整数（{unit}）", "a whole number ({unit})"),

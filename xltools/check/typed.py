@@ -8,7 +8,7 @@ from typing import Any
 
 from xltools.catalogue import Msg
 from xltools.check.extract import Extracted
-from xltools.check.values import coerce, is_blank, normalise_text
+from xltools.check.values import CELL_TEXT_LIMIT, coerce, is_blank, normalise_text
 from xltools.findings import ERROR, Finding
 from xltools.spec import Field, Spec
 from xltools.spec.expr import EvalError, evaluate
@@ -44,9 +44,10 @@ def type_values(ext: Extracted, date1904: bool) -> tuple[Typed, list[Finding]]:
         sheet, cell = ext.locate(f.id, row)
         if problem:
             actual = f"{raw * 100:g}%" if problem.detail == "percent_elsewhere" else raw
-            found.append(
-                Finding("type", ERROR, sheet, cell, f.id, problem.detail, {"label": f.name}, problem.expected, actual)
-            )
+            params: dict[str, Any] = {"label": f.name}
+            if problem.detail == "text_too_long":  # the finding says how long, not the text itself
+                actual, params = len(raw), {**params, "length": len(raw), "limit": CELL_TEXT_LIMIT}
+            found.append(Finding("type", ERROR, sheet, cell, f.id, problem.detail, params, problem.expected, actual))
             return None, False
         if isinstance(value, dt.date) and not _in_range(value, f):
             expected = Msg.of("range.between", min=f.earliest, max=f.latest)

@@ -33,6 +33,9 @@ class Problem:
     detail: str = ""
 
 
+CELL_TEXT_LIMIT = 32_767  # characters: the most Excel and WPS keep in a cell (only a crafted file holds more)
+
+
 def is_blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
@@ -77,6 +80,8 @@ def coerce(raw: Any, field: Field, date1904: bool = False, percent_format: bool 
         return _number(raw, field, percent_format)
     if field.kind == "date":
         return _date(raw, date1904, field)
+    if isinstance(raw, str) and len(raw) > CELL_TEXT_LIMIT:
+        return None, Problem(Msg.of("kind.text"), "text_too_long")
     return normalise_text(raw), None
 
 
