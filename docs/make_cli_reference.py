@@ -8,13 +8,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's xltools, not whichever one is installed
 OUT = ROOT / "docs" / "cli.md"
 
 
 def help_text(*args: str) -> str:
     env = {**os.environ, "COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "xltools", *args, "--help"], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-m", "xltools", *args, "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        cwd=ROOT,
     )
     return proc.stdout.rstrip()
 

@@ -6,9 +6,11 @@ English words, so that the reference can never disagree with what the tool says 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's xltools, not whichever one is installed
 OUT = ROOT / "docs" / "findings.md"
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's xltools, not whichever one is installed
 OUT = ROOT / "docs" / "paper"
 INBOX = ROOT / "samples" / "returns" / "yibao_dept_2023"
 
