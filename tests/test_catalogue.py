@@ -111,3 +111,20 @@ def test_no_chinese_words_outside_the_catalogue_and_the_templates() -> None:
         if CJK.search(text)
     ]
     assert not offenders, "\n".join(offenders)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_long_text_found_is_quoted_in_part_and_kept_whole_in_json(lang: str) -> None:
+    """A clerk's (or an attacker's) 5,000-character text in a field that takes a choice: the sentence quotes
+    its start and says how long it is; JSON's `actual` keeps it all. A text of `QUOTED` characters is whole."""
+    from xltools.findings import ERROR, QUOTED, Finding
+
+    long = "很长的说明" * 1000
+    f = Finding("choice", ERROR, "基本信息", "C7", "department", "", {"label": Text("单位名称", "unit")}, "", long)
+    text = f.text(lang)
+    assert len(text) < QUOTED + 150 and long[:QUOTED] in text and long[: QUOTED + 1] not in text
+    assert ("共 5000 个字符" if lang == "zh" else "5000 characters in all") in text
+    assert f.to_dict(lang)["actual"] == long
+    whole = "说" * QUOTED
+    g = Finding("choice", ERROR, "基本信息", "C7", "department", "", {"label": "单位名称"}, "", whole)
+    assert whole in g.text(lang) and "字符" not in g.text("zh").replace(whole, "")

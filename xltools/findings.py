@@ -30,6 +30,9 @@ CODES = (
 )
 
 
+QUOTED = 200  # characters of a text found that a sentence quotes (the rest is in the cell, and in JSON's actual)
+
+
 @dataclass(frozen=True, eq=True)
 class Finding:
     """One problem found in a return, located by sheet and cell as Excel shows them.
@@ -60,8 +63,11 @@ class Finding:
         return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet or ""
 
     def text(self, lang: str = "zh") -> str:
-        """The sentence a person reads, in ``lang``."""
-        where = {"sheet": self.sheet, "cell": self.cell, "expected": self.expected, "actual": self.actual}
+        """The sentence a person reads, in ``lang`` (a long text found is quoted up to `QUOTED`, with its length)."""
+        actual = self.actual
+        if isinstance(actual, str) and len(actual) > QUOTED:
+            actual = Msg.of("value.clipped", start=actual[:QUOTED], length=len(actual))
+        where = {"sheet": self.sheet, "cell": self.cell, "expected": self.expected, "actual": actual}
         return say(self.key, lang, **{**where, **(self.params or {})})
 
     @property

@@ -166,6 +166,8 @@ ENTRIES: dict[str, Entry] = {
         "“{label}” holds {length} characters, more than the {limit} a cell can keep (Excel and WPS cannot save "
         "such a file: it may have been altered): shorten it and fill it in again.",
     ),
+    # a long text a finding quotes: its start, and how long it is
+    "value.clipped": Entry("{start}……（共 {length} 个字符）", "{start}… ({length} characters in all)"),
     # the kinds a `type` finding expects
     "kind.integer": Entry("整数", "a whole number"),
     "kind.integer_unit": Entry("整数（{unit}）", "a whole number ({unit})"),
