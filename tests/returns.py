@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,12 @@ LECHANG = SAMPLES / "440281_lechang_2021_project.yaml"
 
 def seed(path: Path = SHIXING) -> dict[str, Any]:
     return load_return_data(path)
+
+
+def region_return(spec: Any, values: dict[str, Any], year: int, region: Any, out: Path) -> Path:
+    """``region``'s own template for ``year``, filled with ``values``, at ``out`` (the template is not kept)."""
+    with tempfile.TemporaryDirectory() as d:
+        return fill_return(build_template(spec, Path(d) / "template.xlsx", year, region), values, out)
 
 
 def make_return(

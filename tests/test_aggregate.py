@@ -13,14 +13,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from returns import LECHANG, SHIXING, seed
-from support.fill import fill_return
+from returns import LECHANG, SHIXING, region_return, seed
 from support.synth import synthesize
 
 from xltools.aggregate import aggregate, export_long, write_summary
 from xltools.aggregate.summary import reason_text
 from xltools.libreoffice import recalculate
-from xltools.template import build_template
 
 MISSING_REGION = "440233"  # 新丰县
 DUPLICATED = "440203"  # 武江区 sends twice
@@ -43,14 +41,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
         if region.code == "440205":
             values["ind_name"] = [LINK, *values["ind_name"][1:]]
             values["department"] = LINK
-        template = build_template(spec, d / f"t{region.code}.xlsx", 2023, region)
-        fill_return(template, values, d / "in" / f"{region.code}.xlsx")
-        template.unlink()
+        region_return(spec, values, 2023, region, d / "in" / f"{region.code}.xlsx")
         filled[region.code] = values
     # A corrected second return from 武江区, filled in later: it must be the one that counts.
     again = {**filled[DUPLICATED], "fill_date": dt.date(2024, 8, 1), "reception_cost": 1.11}
-    template = build_template(spec, d / "t.xlsx", 2023, spec.regions.find(DUPLICATED))
-    fill_return(template, again, d / "in" / f"{DUPLICATED}_更正.xlsx")
+    region_return(spec, again, 2023, spec.regions.find(DUPLICATED), d / "in" / f"{DUPLICATED}_更正.xlsx")
     first = filled[DUPLICATED]
     filled[DUPLICATED] = again
     good = (d / "in" / "440222.xlsx").read_bytes()
@@ -249,8 +244,7 @@ def test_a_whole_return_in_yuan_is_caught_across_regions(tmp_path: Path) -> None
             values = {
                 k: round(v * 10000, 2) if k in amounts and isinstance(v, int | float) else v for k, v in values.items()
             }
-        template = build_template(spec, tmp_path / f"t{i}.xlsx", 2023, region)
-        fill_return(template, values, tmp_path / "in" / f"{region.code}.xlsx")
+        region_return(spec, values, 2023, region, tmp_path / "in" / f"{region.code}.xlsx")
     yuan = spec.regions.regions[2].code
     by_region = {code: subs[0] for code, subs in aggregate([tmp_path / "in"], jobs=1).by_region.items() if subs}
     flagged = {f.field for f in by_region[yuan].report.findings if f.code == "unit"}
@@ -274,8 +268,7 @@ def test_project_returns_count_once_per_project(tmp_path: Path) -> None:
     }
     again = {**base["values"], "fill_date": dt.date(2022, 2, 10)}
     for name, values in (("a", base["values"]), ("b", other), ("c", again)):
-        template = build_template(spec, tmp_path / f"t{name}.xlsx", 2021, region)
-        fill_return(template, values, tmp_path / "in" / f"{name}.xlsx")
+        region_return(spec, values, 2021, region, tmp_path / "in" / f"{name}.xlsx")
     summary = aggregate([tmp_path / "in"], jobs=1)
     assert sorted(s.path.name for s in summary.by_region[region.code]) == ["b.xlsx", "c.xlsx"]
     assert {s.path.name: s.status for s in summary.submissions}["a.xlsx"] == "duplicate"
@@ -368,8 +361,7 @@ def test_a_run_that_spills_its_returns_gives_the_same_summary_and_export(
             values = {
                 k: round(v * 10000, 2) if k in amounts and isinstance(v, int | float) else v for k, v in values.items()
             }
-        template = build_template(spec, tmp_path / f"t{i}.xlsx", 2023, region)
-        fill_return(template, values, inbox / f"a_{region.code}.xlsx")
+        region_return(spec, values, 2023, region, inbox / f"a_{region.code}.xlsx")
     for p in sorted((root / "yibao_dept_2023").glob("*.xlsx"))[-3:]:  # three regions sent twice
         (inbox / f"b_{p.name}").write_bytes(p.read_bytes())
     (inbox / "c_junk.xlsx").write_bytes(b"not a workbook")

@@ -96,12 +96,10 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A summary of a few returns, one with markup and a formula look-alike in its texts."""
     import random
 
-    from returns import SHIXING, seed
-    from support.fill import fill_return
+    from returns import SHIXING, region_return, seed
     from support.synth import synthesize
 
     from xltools.aggregate import aggregate
-    from xltools.template import build_template
 
     d = tmp_path_factory.mktemp("streamed")
     base = seed(SHIXING)
@@ -113,7 +111,5 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> Any:
             values["ind_name"] = ['=HYPERLINK("http://x","<点击> & _x0041_")', *values["ind_name"][1:]]
             values["department"] = "  前后有空格 "
             values["ind_name"][1] = "\n".join(f"第{i}行说明" for i in range(60))  # taller than a row can be
-        template = build_template(spec, d / f"t{region.code}.xlsx", 2023, region)
-        fill_return(template, values, d / "in" / f"{region.code}.xlsx")
-        template.unlink()
+        region_return(spec, values, 2023, region, d / "in" / f"{region.code}.xlsx")
     return aggregate([d / "in"], spec="yibao_dept", year=2023, jobs=1)
