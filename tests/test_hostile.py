@@ -19,6 +19,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from returns import cell_of, make_return, patch_part, sheet_part
 from typer.testing import CliRunner
 
@@ -195,6 +197,60 @@ def test_a_cell_at_xfd1048576_is_refused_before_values_are_read(tmp_path: Path) 
     path = _far_cell(make_return(tmp_path), tmp_path / "far.xlsx")
     report = check_file(path)
     assert report.status == "unreadable" and "模板范围以外" in report.findings[0].message
+
+
+def _reach(xml: bytes) -> tuple[int, int]:
+    """The furthest row and column a sheet's cells can take, worked out the plain way: every r= that is an
+    attribute (after a space), and each row or cell without one counted one place past the furthest."""
+    pattern = re.compile(rb"""r\s*=\s*["']([A-Za-z]{0,3})(\d+)["']""")
+    refs = [m.groups() for m in pattern.finditer(xml) if m.start() and xml[m.start() - 1 : m.start()].isspace()]
+    cells = [c.upper().decode() for c, _ in refs if c]
+    far_col = max((openpyxl.utils.column_index_from_string(c) for c in cells), default=0)
+    elements = re.findall(rb"<(?:[\w.-]+:)?(row|c)[\s/>]", xml)
+    far_row = max((int(r) for _, r in refs), default=0) + max(0, elements.count(b"row") - (len(refs) - len(cells)))
+    return far_row, far_col + max(0, elements.count(b"c") - len(cells))
+
+
+_ATTR = st.sampled_from([' r="{}"', " r = '{}'", '\nr="{}"', ' xr="{}"', ' spans="{}"', "", ' r="{}" s="1"'])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["row", "c", "x:c", "x:row"]),
+            _ATTR,
+            st.sampled_from(["", "a", "AB", "xfd", "B"]),
+            st.integers(0, 3000),
+        ),
+        max_size=12,
+    ),
+    st.integers(1, 2500),
+    st.integers(1, 40),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_sheet_is_refused_exactly_when_a_cell_can_reach_past_its_extent(
+    parts: list[tuple[str, str, str, int]], rows: int, cols: int
+) -> None:
+    """The guard that runs before calamine allocates a sheet's grid: with and without r=, decoys (xr=,
+    spans=), spacing and quotes as XML allows, prefixed elements, lower-case letters."""
+    from xltools.read import Unreadable
+    from xltools.read.workbook import _within
+
+    xml = (
+        "<sheetData>"
+        + "".join(
+            f"<{tag}{attr.format(letters + str(n) if tag.endswith('c') else n)}/>" for tag, attr, letters, n in parts
+        )
+        + "</sheetData>"
+    )
+    data = xml.encode()
+    far_row, far_col = _reach(data)
+    try:
+        _within(data, "s", (rows, cols))
+        refused = False
+    except Unreadable as e:
+        refused = e.detail == "extent"
+    assert refused == (far_row > rows or far_col > cols), (xml, far_row, far_col)
 
 
 def test_one_hostile_file_in_a_batch_of_ten_costs_only_itself(tmp_path: Path) -> None:

@@ -174,6 +174,12 @@ class Layout:
     extent: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (rows, columns) it uses
     boxes: dict[str, list[Box]] = field(default_factory=dict)  # sheet -> its display boxes (form, sign-off)
 
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """What `check` worked out once for this layout and may reuse (the returns of one template share their
+        structure): keyed by what it depends on, bounded by its user."""
+        return {}
+
     def views(self, sheet: str) -> dict[str, str]:
         """The formulas of a sheet's display boxes, by A1: what `check` verifies (a view edited is tampered)."""
         return {a1(b.row, b.col): b.formula for b in self.boxes.get(sheet, ()) if b.formula}

@@ -18,6 +18,7 @@ from xltools.catalogue import Msg
 from xltools.contract import Cell, Layout, layout_of, same_target
 from xltools.findings import ERROR, Finding
 from xltools.read import RawWorkbook
+from xltools.read.workbook import formula_text
 from xltools.spec import Spec
 
 _FORMULA_NOISE = re.compile(r"[\s$']")
@@ -127,7 +128,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
             continue
         sheet, refs = target
         out.table_where[c.id] = [(sheet, r) for r in refs]
-        out.table[c.id] = [raw.value(sheet, r) for r in refs]
+        out.table[c.id] = raw.column(sheet, refs)
         if c.numeric:
             out.percent |= {
                 (c.id, i) for i, r in enumerate(refs) if _maybe_percent(out.table[c.id][i]) and raw.is_percent(sheet, r)
@@ -204,18 +205,34 @@ def _views(raw: RawWorkbook, layout: Layout, skip: set[str]) -> list[Finding]:
     """The printed form and the sign-off are derived, so never read — but one edited or broken is tampered
     like any other formula. One finding per sheet, at the first cell that differs."""
     out: list[Finding] = []
+    memo = layout.memo
     for sheet in layout.boxes:
         if sheet in skip:
             continue
-        found = raw.formulas(sheet)
-        for ref, expected in layout.views(sheet).items():
-            formula = found.get(ref)
-            if formula is None or (formula and normalise_formula(formula) != normalise_formula(expected)):
-                out.append(
-                    tampered("view", sheet, ref, expected="=" + expected, actual=f"={formula}" if formula else None)
-                )
-                break
+        cells = raw.formula_cells(sheet)
+        key = ("view", sheet, cells)
+        if key not in memo:
+            if len(memo) >= MEMO:  # hostile files, each unlike the last, cannot grow it without end
+                memo.clear()
+            memo[key] = _first_view_changed(layout.views(sheet), {ref.decode(): text for ref, text in cells})
+        changed = memo[key]
+        if changed is not None:
+            ref, expected, formula = changed
+            out.append(tampered("view", sheet, ref, expected="=" + expected, actual=f"={formula}" if formula else None))
     return out
+
+
+MEMO = 256  # verified sets of view formulas kept per layout
+
+
+def _first_view_changed(views: dict[str, str], found: dict[str, bytes]) -> tuple[str, str, str | None] | None:
+    """The first view cell whose formula is missing or not the template's: (A1, expected, found)."""
+    for ref, expected in views.items():
+        text = found.get(ref)
+        formula = None if text is None else formula_text(text)
+        if formula is None or (formula and normalise_formula(formula) != normalise_formula(expected)):
+            return ref, expected, formula
+    return None
 
 
 def _shifted_sheets(raw: RawWorkbook, layout: Layout, skip: set[str], found: list[Finding]) -> set[str]:
@@ -225,7 +242,7 @@ def _shifted_sheets(raw: RawWorkbook, layout: Layout, skip: set[str], found: lis
     for cell, expected in layout.anchors.items():
         if cell.sheet in skip or cell.sheet in bad or not raw.has_sheet(cell.sheet):
             continue
-        value = raw.value(cell.sheet, cell.a1)
+        value = raw.value_at(cell.sheet, cell.row, cell.col)
         if not _same(value, expected):
             bad.add(cell.sheet)
             shown = "" if value is None else value

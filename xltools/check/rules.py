@@ -68,7 +68,7 @@ def related_cells(spec: Spec, ids: list[str], locate: Locate, row: int | None = 
 def _rule_cells(spec: Spec, rule: Rule, locate: Locate, row: int | None) -> tuple[str, ...]:
     """What a broken rule involves besides its own cell: the other values it names and, when it is about a
     derived value, the inputs behind that value (the cells a clerk can change)."""
-    order = {n: i for i, n in enumerate(spec.all_ids())}
+    order = spec.id_order
     others = sorted(rule.names - {rule.field}, key=lambda n: order.get(n, len(order)))
     target = spec.fields.get(rule.field)
     behind = spec.inputs_behind(rule.field) if target is not None and target.derived else []
@@ -101,10 +101,6 @@ def _round(v: Any) -> Any:
     return round(v, 6) if isinstance(v, float) else v
 
 
-def _needed(rule: Rule) -> set[str]:
-    return set(rule.names) - ({rule.require} if rule.require else set())
-
-
 def _is_placeholder(spec: Spec, v: Any) -> bool:
     return is_blank(v) or normalise_text(v) in spec.placeholders
 
@@ -123,7 +119,7 @@ def apply_rule(
     rule: Rule, t: Typed, scope: dict[str, Any], skip: set[str], locate: Locate, row: int | None
 ) -> Finding | None:
     """One rule on one scope (the return, or one indicator row)."""
-    if _needed(rule) & skip:
+    if not rule.needs.isdisjoint(skip):
         return None
     if _holds(rule.when, scope) is not True:
         return None

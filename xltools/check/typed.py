@@ -41,8 +41,8 @@ def type_values(ext: Extracted, date1904: bool) -> tuple[Typed, list[Finding]]:
     def read(raw: Any, f: Field, row: int | None) -> tuple[Any, bool]:
         """The typed value, and whether it could be read (a finding when not)."""
         value, problem = coerce(raw, f, date1904, (f.id, row) in ext.percent)
-        sheet, cell = ext.locate(f.id, row)
         if problem:
+            sheet, cell = ext.locate(f.id, row)
             actual = f"{raw * 100:g}%" if problem.detail == "percent_elsewhere" else raw
             params: dict[str, Any] = {"label": f.name}
             if problem.detail == "text_too_long":  # the finding says how long, not the text itself
@@ -50,6 +50,7 @@ def type_values(ext: Extracted, date1904: bool) -> tuple[Typed, list[Finding]]:
             found.append(Finding("type", ERROR, sheet, cell, f.id, problem.detail, params, problem.expected, actual))
             return None, False
         if isinstance(value, dt.date) and not _in_range(value, f):
+            sheet, cell = ext.locate(f.id, row)
             expected = Msg.of("range.between", min=f.earliest, max=f.latest)
             found.append(Finding("range", ERROR, sheet, cell, f.id, "", {"label": f.name}, expected, value))
             return None, False

