@@ -29,6 +29,20 @@ class StreamedSheet(Worksheet):
     summary holds by the million: a text, a number or a blank, with a format, in constant-memory mode. Any other
     cell is written the stock way; the XML is the same, byte for byte (tested)."""
 
+    def _initialize(self, init_data: Any) -> None:
+        super()._initialize(init_data)  # type: ignore[no-untyped-call]
+        if self.constant_memory:  # the row file is only written until the workbook reopens it to be read: so
+            # write-only, as a readable one resets its decoder, in Python, on every write (2.5× slower)
+            fh: Any = self.row_data_fh  # type: ignore[has-type]
+            fh.close()
+            self.row_data_fh = self.fh = open(self.row_data_filename, "w", encoding="utf-8")  # noqa: SIM115
+
+    def _opt_reopen(self) -> None:
+        fh: Any = self.row_data_fh
+        if fh is not None and not self.row_data_fh_closed and not fh.readable():  # to be read, and appended to
+            self._opt_close()  # type: ignore[no-untyped-call]
+        super()._opt_reopen()  # type: ignore[no-untyped-call]
+
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         fmt = cell.format
         kind = type(cell)
