@@ -168,3 +168,50 @@ def test_closing_kills_busy_workers_at_once() -> None:
     began = time.monotonic()
     pool.close()
     assert time.monotonic() - began < 2  # stopping them politely waited 5 s each
+
+
+def test_no_worker_is_forked_while_the_caller_says_to_wait() -> None:
+    """``before_fork`` runs before every fork, a dead worker's replacement too: `Preparer` waits there for its
+    import thread, so that no worker inherits a module lock that thread held (issue #14)."""
+    calls: list[int] = []
+    pool = Pool(_work, jobs=1, timeout=20)
+    pool.before_fork = lambda: calls.append(len(pool.workers))
+    with pool:
+        out = pool.map(["a", "abort", "b"])
+    assert out[1] == Crash("crashed", "SIGABRT") and [r[0] for r in (out[0], out[2]) if isinstance(r, tuple)] == [
+        "A",
+        "B",
+    ]
+    assert len(calls) == 2  # the first worker and the one that replaced it
+
+
+def test_no_worker_is_forked_while_a_run_imports_phase_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Preparer` imports pandas and pandera in a thread while the first files are read, and forks no worker
+    before that thread is done."""
+    import threading
+
+    import xltools.check.pipeline as pipeline
+    import xltools.check.workers as workers
+
+    alive_at_fork: list[bool] = []
+    started = threading.Event()
+
+    def slow_warm() -> None:
+        started.set()
+        time.sleep(1.0)
+
+    monkeypatch.setattr(pipeline, "_warm", slow_warm)
+    fork = workers._Worker
+
+    def watched(*args: object) -> object:
+        alive_at_fork.append(any(t.name == "xltools-warm" and t.is_alive() for t in threading.enumerate()))
+        return fork(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "_Worker", watched)
+    with pipeline.Preparer(None, 1) as pre:
+        assert started.wait(5)
+        pre.pool.workers[0].kill()  # dies idle: the next submission replaces it
+        pre.submit([Path("nowhere.xlsx")], ["nowhere.xlsx"])
+        (result,) = pre.take(["nowhere.xlsx"])
+    assert result.report.unreadable
+    assert alive_at_fork == [False, False]  # the first worker before the thread began, its replacement after it

@@ -7,6 +7,8 @@ values through names, type them), `validate_all` (pandera over all returns of a 
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,11 +225,18 @@ class Preparer:
         self.pool: Pool[Any, Prepared] = Pool(_prepare_one, jobs)
         self.pool.start()
         self.pump = self.pool.pump
+        # Phase 2's imports and set-up (~0.6 s) in a thread while the workers read the first chunk, not in the
+        # main process while they wait for it (issue #14). A worker forked while a thread imports could inherit a
+        # module lock held by nobody: a replacement is forked only once the thread is done.
+        self.warming = threading.Thread(target=_warm, name="xltools-warm", daemon=True)
+        self.warming.start()
+        self.pool.before_fork = self.warming.join
 
     def __enter__(self) -> Preparer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.warming.join()
         self.pool.close()
 
     def count(self, total: int, progress: Progress | None) -> None:
@@ -251,6 +260,14 @@ def load_specs(schemas: Path | None) -> None:
     """Load every spec once (a run's workers inherit them)."""
     for sid in spec_ids(schemas):  # a broken spec of the bureau's own stops the run here, with one line
         load_spec(sid, schemas)
+
+
+def _warm() -> None:
+    """Phase 2's set-up, done early (in a thread); should it fail, phase 2 meets the same failure and says so."""
+    with contextlib.suppress(Exception):
+        from xltools.check.validate import warm
+
+        warm()
 
 
 def _as_prepared(result: Prepared | Crash, name: str) -> Prepared:

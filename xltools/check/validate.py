@@ -40,6 +40,16 @@ def validate_frames(items: list[tuple[Typed, Extracted]]) -> None:
                     t.table_unknown.add((fail.field, row))
 
 
+def warm() -> None:
+    """Pay phase 2's first-run costs now: import pandas and pandera (~0.6 s) and validate one small frame
+    (pandera loads its validation backends on first use). `aggregate` does this in a thread while its workers
+    read the first chunk (issue #14)."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    pa.DataFrameSchema({"x": pa.Column(float, pa.Check.ge(0), nullable=True)}).validate(pd.DataFrame({"x": [1.0]}))
+
+
 def _finding(spec: Spec, ext: Extracted, fail: Failure, row: int | None) -> Finding:
     f = spec.field(fail.field)
     sheet, cell = ext.locate(fail.field, row)

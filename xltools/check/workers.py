@@ -158,6 +158,7 @@ class Pool(Generic[T, R]):
         self.workers: list[_Worker] = []
         self.submitted = self.taken = self.done = 0
         self.on_done: Callable[[int], None] | None = None  # told how many items are answered so far
+        self.before_fork: Callable[[], None] | None = None  # called before a worker is forked (waits out threads)
 
     def map(self, items: Sequence[T], progress: Callable[[int, int], None] | None = None) -> list[R | Crash]:
         """``fn`` of every item, in order (a `Crash` for an item whose worker died or ran out of time)."""
@@ -254,6 +255,8 @@ class Pool(Generic[T, R]):
         (issue #14: the workers' memory grew with the run until this). Freezing in the parent instead would
         move the parent's young objects to its oldest generation at every fork, where its cyclic garbage waits
         for a full collection."""
+        if self.before_fork is not None:
+            self.before_fork()
         enabled = gc.isenabled()
         gc.disable()
         try:
