@@ -75,6 +75,12 @@ class Styles:
             self._made[key] = self.wb.add_format(props)
         return self._made[key]
 
+    def fix(self) -> None:
+        """Number every format made so far, in the order made (xlsxwriter numbers a format when a cell first uses
+        it): a sheet written in another process then names the same styles as this one (`aggregate.apart`)."""
+        for fmt in self._made.values():
+            fmt._get_xf_index()
+
     def boxed(self, **props: Any) -> Any:
         return self.make(**{"border": 1, "border_color": BORDER, "valign": "vcenter", **props})
 

@@ -72,14 +72,19 @@ class Probe:
 
     def __init__(self, caps: Mapping[int, float]) -> None:
         self.measure = Measure(caps)
+        self.rows = 0  # how many rows the sheet has (up to its last written)
 
     def __getattr__(self, name: str) -> Any:
         return _nothing
 
     def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> None:
+        if row >= self.rows:
+            self.rows = row + 1
         self.measure.text(row, col, text)
 
     def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        if row >= self.rows:
+            self.rows = row + 1
         self.measure.text(row, col, f"{value:,.2f}")  # as wide as it prints, give or take the format
 
     def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:

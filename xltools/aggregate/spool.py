@@ -42,6 +42,14 @@ class Spool:
         self._last: tuple[int, int, Any] | None = None  # the part read last (read again and again by its user)
         self._finalizer = weakref.finalize(self, _remove, self.db, self.folder)
 
+    def reopen(self) -> None:
+        """A connection of this process's own to the same file, in a forked child (SQLite's connections must not
+        cross a fork); the parent's is left untouched."""
+        try:
+            self.db = sqlite3.connect(self.folder / "spool.sqlite", isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as e:
+            raise SpoolError(str(e)) from None
+
     def add(self, *parts: Any) -> int:
         """Store a record of `PARTS` parts; its number."""
         blobs = tuple(pickle.dumps(p, protocol=5) for p in parts)

@@ -10,6 +10,7 @@ header rows repeated, with page numbers; 汇总 ends with the summary's sign-off
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import xlsxwriter
 
+from xltools.aggregate.apart import Apart
 from xltools.aggregate.collect import Summary, duplicate_rule
 from xltools.aggregate.fitted import Fitted, Probe, StreamedSheet
 from xltools.aggregate.submission import ERRORS, MISSING, REJECTED, WARNINGS, Submission
@@ -101,16 +103,23 @@ def write_summary_to(summary: Summary, target: Path) -> None:
     )
     wb.set_properties({"title": w("summary.title", spec=summary.spec.title, year=summary.year), "author": "xltools"})
     writer = _Writer(wb, summary)
-    writer.sheet(
-        w("summary.sheet"),
-        SUMMARY_CAPS | {7 + j: 11 for j in range(len(summary_fields(summary.spec)))},
-        writer.summary_sheet,
+    writer.write(
+        [
+            (
+                w("summary.sheet"),
+                SUMMARY_CAPS | {7 + j: 11 for j in range(len(summary_fields(summary.spec)))},
+                writer.summary_sheet,
+            ),
+            (w("summary.status_sheet"), STATUS_CAPS, writer.status_sheet),
+            (w("summary.outliers_sheet"), OUTLIER_CAPS, writer.outliers_sheet),
+            (w("summary.indicator_sheet"), INDICATOR_CAPS, writer.indicator_sheet),
+            (w("summary.findings_sheet"), FINDING_CAPS, writer.findings_sheet),
+        ]
     )
-    writer.sheet(w("summary.status_sheet"), STATUS_CAPS, writer.status_sheet)
-    writer.sheet(w("summary.outliers_sheet"), OUTLIER_CAPS, writer.outliers_sheet)
-    writer.sheet(w("summary.indicator_sheet"), INDICATOR_CAPS, writer.indicator_sheet)
-    writer.sheet(w("summary.findings_sheet"), FINDING_CAPS, writer.findings_sheet)
     wb.close()
+
+
+APART_ROWS = 5_000  # a sheet with more rows than this is written by a forked process while the others are written
 
 
 # Each sheet's widest columns, in characters: a longer text wraps within them.
@@ -155,13 +164,39 @@ class _Writer:
         self.wb, self.s, self.spec = wb, summary, summary.spec
         self.style = Styles(wb)
         self.title_text = w("summary.title", spec=self.spec.title, year=summary.year)
+        self.apart: Apart | None = None  # the sheet a forked process wrote, if one did
 
-    def sheet(self, name: str, caps: Mapping[int, float], write: Callable[[Any], None]) -> None:
-        """A sheet written twice over the same rows: measured, then written fitted to what was measured."""
-        probe = Probe(caps)
-        write(probe)
-        ws = self.wb.add_worksheet(name, worksheet_class=StreamedSheet)
-        write(Fitted(ws, probe.measure.widths(), probe.measure.line))
+    def write(self, sheets: list[tuple[str, Mapping[int, float], Callable[[Any], None]]]) -> None:
+        """Each sheet written twice over the same rows: measured (every sheet first, which makes every format they
+        use), then written fitted to what was measured — the one with the most rows, when it has many, by a forked
+        process while this one writes the rest (`apart`)."""
+        made = [(self.wb.add_worksheet(name, worksheet_class=StreamedSheet), caps, fill) for name, caps, fill in sheets]
+        probes = []
+        for _, caps, fill in made:
+            probe = Probe(caps)
+            fill(probe)
+            probes.append(probe)
+        self.style.fix()
+        jobs = [
+            functools.partial(fill, Fitted(ws, probe.measure.widths(), probe.measure.line))
+            for (ws, _, fill), probe in zip(made, probes, strict=True)
+        ]
+        big = max(range(len(made)), key=lambda i: probes[i].rows)
+        apart = None
+        if probes[big].rows > APART_ROWS:
+            spool = self.s.spool
+            apart = Apart.start(self.wb, made[big][0], jobs[big], spool.reopen if spool is not None else None)
+        try:
+            for i, job in enumerate(jobs):
+                if apart is None or i != big:
+                    job()
+            if apart is not None:
+                apart.finish()
+                self.apart = apart
+        except BaseException:
+            if apart is not None:
+                apart.abandon()
+            raise
 
     def put(self, ws: Any, row: int, col: int, value: Any, f: Field | None = None, fmt: Any = None) -> None:
         """A value as what it is: numbers as numbers, dates as dates, anything else as text."""

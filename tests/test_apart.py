@@ -1,0 +1,153 @@
+"""The summary's largest sheet written by a forked process while this one writes the others (issue #14): the same
+workbook, byte for byte, as writing it here — and written here after all when the child cannot do it alone."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from returns import SHIXING, region_return, seed
+from support.synth import synthesize
+
+from xltools.aggregate import aggregate, collect
+from xltools.aggregate import apart as apart_module
+from xltools.aggregate import summary as summary_module
+from xltools.aggregate.fitted import Fitted
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six regions' returns, one with markup, a formula look-alike and a text taller than a row can be."""
+    d = tmp_path_factory.mktemp("apart") / "in"
+    base = seed(SHIXING)
+    spec = base["spec"]
+    rng = random.Random(5)
+    for region in spec.regions.regions[:6]:
+        values = dict(synthesize(spec, base["values"], region, 2023, rng))
+        if region is spec.regions.regions[0]:
+            values["ind_name"] = ['=HYPERLINK("http://x","<点击> & _x0041_")', *values["ind_name"][1:]]
+            values["ind_name"][1] = "\n".join(f"第{i}行说明" for i in range(60))
+        region_return(spec, values, 2023, region, d / f"{region.code}.xlsx")
+    return d
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:  # core.xml holds the time it was written
+        return {n: zf.read(n) for n in zf.namelist() if n != "docProps/core.xml"}
+
+
+def _write(summary: Any, path: Path, monkeypatch: pytest.MonkeyPatch, apart: bool) -> list[apart_module.Apart]:
+    """Write ``summary`` to ``path``, its largest sheet apart or here; the children that were forked."""
+    children: list[apart_module.Apart] = []
+    start = apart_module.Apart.start.__func__  # type: ignore[attr-defined]
+
+    def started(cls: type, *args: Any) -> apart_module.Apart | None:
+        child = start(cls, *args)
+        if child is not None:
+            children.append(child)
+        return child
+
+    with monkeypatch.context() as m:
+        m.setattr(summary_module, "APART_ROWS", 0 if apart else 10**9)
+        m.setattr(apart_module.Apart, "start", classmethod(started))
+        summary_module.write_summary(summary, path)
+    return children
+
+
+@pytest.mark.parametrize("spilled", [False, True], ids=["in memory", "spilled"])
+def test_a_sheet_written_apart_is_the_same_workbook(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spilled: bool
+) -> None:
+    """In memory, and with every return's details in the run's spool (the child reads it through its own
+    connection)."""
+    if spilled:
+        monkeypatch.setattr(collect, "SPILL", 0)
+        monkeypatch.setattr(collect, "STREAM", 2)
+    summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
+    assert (summary.spool is not None) == spilled
+    children = _write(summary, tmp_path / "apart.xlsx", monkeypatch, apart=True)
+    assert len(children) == 1 and children[0].fallback == ""  # the child wrote its sheet
+    assert _write(summary, tmp_path / "here.xlsx", monkeypatch, apart=False) == []
+    a, b = _parts(tmp_path / "apart.xlsx"), _parts(tmp_path / "here.xlsx")
+    assert a.keys() == b.keys() and "xl/worksheets/sheet4.xml" in a
+    assert a == b
+    assert b"<row" in a["xl/worksheets/sheet4.xml"] and "第59行说明".encode() in a["xl/worksheets/sheet4.xml"]
+    summary.close()
+
+
+def _in_child(parent: int) -> bool:
+    return os.getpid() != parent
+
+
+@pytest.mark.parametrize("fault", ["raises", "dies", "makes a format"])
+def test_a_child_that_cannot_write_its_sheet_leaves_it_to_the_parent(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    """A child that fails, dies, or does what the parent could not take from it (a format of its own): the sheet
+    is written here after all, and the workbook is what writing it here gives."""
+    summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
+    parent = os.getpid()
+    write = summary_module._Writer.indicator_sheet
+
+    def faulty(self: Any, ws: Any) -> None:
+        if isinstance(ws, Fitted):  # the writing pass, not the measuring one
+            if fault == "raises" and _in_child(parent):
+                raise RuntimeError("disk full")
+            if fault == "dies" and _in_child(parent):
+                os._exit(3)
+            if fault == "makes a format":  # here too: a format first made while rows are written
+                ws.write_string(2, 30, "x", self.style.make(italic=True, font_color="#123456"))
+        write(self, ws)
+
+    monkeypatch.setattr(summary_module._Writer, "indicator_sheet", faulty)
+    children = _write(summary, tmp_path / "apart.xlsx", monkeypatch, apart=True)
+    assert len(children) == 1
+    expected = {"raises": "failed: RuntimeError: disk full", "dies": "died", "makes a format": "workbook"}[fault]
+    assert children[0].fallback.startswith(expected), children[0].fallback
+    _write(summary, tmp_path / "here.xlsx", monkeypatch, apart=False)
+    assert _parts(tmp_path / "apart.xlsx") == _parts(tmp_path / "here.xlsx")
+
+
+def test_no_child_is_forked_while_another_thread_runs(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forking a process with threads (the desk's server) could leave a lock held in the child: written here."""
+    summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        children = _write(summary, tmp_path / "s.xlsx", monkeypatch, apart=True)
+    finally:
+        stop.set()
+        other.join()
+    assert children == []
+    assert _parts(tmp_path / "s.xlsx") == _parts(summary_module.write_summary(summary, tmp_path / "again.xlsx"))
+
+
+def test_a_failing_parent_stops_its_child(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error (or Ctrl-C) while this process writes its own sheets: the child is killed and reaped, no file."""
+    summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
+    children: list[apart_module.Apart] = []
+    start = apart_module.Apart.start.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        apart_module.Apart, "start", classmethod(lambda cls, *a: children.append(start(cls, *a)) or children[-1])
+    )
+    monkeypatch.setattr(summary_module, "APART_ROWS", 0)
+
+    def broken(self: Any, ws: Any) -> None:
+        if isinstance(ws, Fitted):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(summary_module._Writer, "findings_sheet", broken)
+    with pytest.raises(KeyboardInterrupt):
+        summary_module.write_summary(summary, tmp_path / "s.xlsx")
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0].pid, os.WNOHANG)  # reaped: no such child any more
+    assert not (tmp_path / "s.xlsx").exists()
