@@ -329,6 +329,72 @@ def test_a_zip_member_that_lies_about_its_size_is_cut_off(tmp_path: Path) -> Non
     assert line["status"] == "unreadable" and "损坏" in line["findings"][0]["message"]
 
 
+def _rewritten(good: Path, out: Path, part: str, **how: object) -> Path:
+    """``good`` with ``part`` stored another way (zipfile's own writer: a valid zip of its kind)."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == part:
+                dst.writestr(part, data, **how)  # type: ignore[arg-type]
+            else:
+                dst.writestr(info, data)
+    return out
+
+
+def _patched(path: Path, part: str, fn: object) -> Path:
+    """``path`` with the bytes of ``part``'s local header and data changed by ``fn(data, start, end)``."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(part)
+    start = info.header_offset
+    end = start + 30 + len(part) + int.from_bytes(data[start + 28 : start + 30], "little") + info.compress_size
+    fn(data, start, end)  # type: ignore[operator]
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _flip_data(data: bytearray, start: int, end: int) -> None:
+    data[end - 20] ^= 0x55  # inside the compressed stream
+
+
+def _rename_local(data: bytearray, start: int, end: int) -> None:
+    data[start + 30] ^= 0x20  # the local header's name: "X" for "x"
+
+
+def _encrypted_flag(data: bytearray, start: int, end: int) -> None:
+    data[start + 6] |= 0x1
+    i = data.find(b"PK\x01\x02")  # and in the central directory, which zipfile reads
+    while i != -1:
+        n = int.from_bytes(data[i + 28 : i + 30], "little")
+        if data[i + 46 : i + 46 + n] == b"xl/worksheets/sheet2.xml":
+            data[i + 8] |= 0x1
+        i = data.find(b"PK\x01\x02", i + 4)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_flip_data, _rename_local, _encrypted_flag],
+    ids=["a byte of the data changed", "local name unlike the directory's", "a member marked encrypted"],
+)
+def test_a_damaged_zip_member_is_damage_not_a_misread_value(tmp_path: Path, damage: object) -> None:
+    """Each part is inflated in one bounded call and checked against its header (size, CRC, name, flags)."""
+    good = make_return(tmp_path)
+    bad = _patched(shutil.copy(good, tmp_path / "bad.xlsx"), "xl/worksheets/sheet2.xml", damage)
+    report = check_file(bad)
+    assert report.unreadable and [f.detail for f in report.findings] == ["damaged"], report.findings
+
+
+def test_a_member_stored_uncompressed_is_read_and_one_in_bzip2_is_damage(tmp_path: Path) -> None:
+    """Every spreadsheet program deflates; a stored part is still a valid zip, and is read. No program writes
+    bzip2 or lzma: such a part is not read."""
+    good = make_return(tmp_path)
+    stored = _rewritten(good, tmp_path / "stored.xlsx", "xl/worksheets/sheet2.xml", compress_type=zipfile.ZIP_STORED)
+    assert check_file(stored).findings == check_file(good).findings
+    bz = _rewritten(good, tmp_path / "bz.xlsx", "xl/worksheets/sheet2.xml", compress_type=zipfile.ZIP_BZIP2)
+    report = check_file(bz)
+    assert report.unreadable and [f.detail for f in report.findings] == ["damaged"]
+
+
 # --- 3. every path handled ---------------------------------------------------------------------------
 
 

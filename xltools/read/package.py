@@ -5,7 +5,9 @@ its size is cut off while streaming; XML parsed with defusedxml; DTDs and entiti
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ MAX_PARTS = 2000
 MAX_PART_BYTES = 40 * 1024 * 1024
 MAX_TOTAL_BYTES = 150 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, per part: beyond this it is a bomb, not a return
-_CHUNK = 1 << 16  # bytes inflated at a time
+_LOCAL = struct.Struct("<4s5H3L2H")  # a member's local header: signature … name length, extra length
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -36,21 +38,32 @@ class Package:
 
     def __init__(self, path: Path) -> None:
         try:
-            self.zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
-            raise Unreadable("damaged") from None
+            self.fh = path.open("rb")
         except PermissionError:
             raise Unreadable("permission") from None
         except OSError as e:
             raise Unreadable("os_error", reason=e.strerror or type(e).__name__) from None
+        try:
+            self.zf = zipfile.ZipFile(self.fh)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
+            self.fh.close()
+            raise Unreadable("damaged") from None
         self.infos = {i.filename: i for i in self.zf.infolist()}
-        self._check_sizes()
+        try:
+            self._check_sizes()
+        except Unreadable:
+            self.close()
+            raise
 
     def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.zf.close()
+        self.fh.close()
 
     def __contains__(self, name: str) -> bool:
         return name in self.infos
@@ -67,27 +80,39 @@ class Package:
                 raise Unreadable("expands", part=info.filename[:80], size=max(1, info.file_size // 1048576))
 
     def read(self, name: str) -> bytes:
-        """A part's bytes, read in bounded chunks and never past the size its header declares: a member
-        whose data inflates beyond that is cut off at once (its CRC then fails) — zipfile's own read()
-        would first inflate all of it."""
+        """A part's bytes, inflated never past the size its header declares: a member whose data inflates beyond
+        that is cut off at once, in one call (zipfile's own read() would first inflate all of it, in Python-sized
+        steps); then its size and CRC must be what the header says."""
         info = self.infos[name]
-        chunks: list[bytes] = []
-        got = 0
-        try:
-            with self.zf.open(info) as fh:
-                while got <= info.file_size:
-                    chunk = fh.read(min(_CHUNK, info.file_size + 1 - got))
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    got += len(chunk)
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
-            raise Unreadable("damaged") from None
-        except RuntimeError:  # an encrypted zip member
-            raise Unreadable("damaged") from None
-        if got != info.file_size:
+        if info.flag_bits & 0x1 or info.compress_size > MAX_PART_BYTES:  # an encrypted member; a mad one
             raise Unreadable("damaged")
-        return b"".join(chunks)
+        try:
+            self.fh.seek(info.header_offset)
+            head = self.fh.read(_LOCAL.size)
+            if len(head) != _LOCAL.size or head[:4] != b"PK\x03\x04":
+                raise Unreadable("damaged")
+            name_len, extra_len = _LOCAL.unpack(head)[-2:]
+            own = self.fh.read(name_len)  # the local header's name must be the directory's (as zipfile checks)
+            if own != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"):
+                raise Unreadable("damaged")
+            self.fh.seek(extra_len, 1)
+            raw = self.fh.read(info.compress_size)
+        except OSError:
+            raise Unreadable("damaged") from None
+        if len(raw) != info.compress_size:
+            raise Unreadable("damaged")
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = raw
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            try:
+                data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, info.file_size + 1)
+            except zlib.error:
+                raise Unreadable("damaged") from None
+        else:  # bzip2, lzma…: no spreadsheet program writes them
+            raise Unreadable("damaged")
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise Unreadable("damaged")
+        return data
 
     def verify(self, name: str) -> None:
         """Decompress a part only to prove it holds what its header says (for parts another reader reads)."""
