@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import threading
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from xltools.aggregate import aggregate, collect
 from xltools.aggregate import apart as apart_module
 from xltools.aggregate import summary as summary_module
 from xltools.aggregate.fitted import Fitted
+from xltools.atomic import terminate_cleanly
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,7 @@ def _in_child(parent: int) -> bool:
     return os.getpid() != parent
 
 
-@pytest.mark.parametrize("fault", ["raises", "dies", "makes a format"])
+@pytest.mark.parametrize("fault", ["raises", "dies", "is stopped", "makes a format"])
 def test_a_child_that_cannot_write_its_sheet_leaves_it_to_the_parent(
     inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
 ) -> None:
@@ -100,14 +102,26 @@ def test_a_child_that_cannot_write_its_sheet_leaves_it_to_the_parent(
                 raise RuntimeError("disk full")
             if fault == "dies" and _in_child(parent):
                 os._exit(3)
+            if fault == "is stopped" and _in_child(parent):  # SIGTERM ends the child, not its parent's way
+                os.kill(os.getpid(), signal.SIGTERM)
             if fault == "makes a format":  # here too: a format first made while rows are written
                 ws.write_string(2, 30, "x", self.style.make(italic=True, font_color="#123456"))
         write(self, ws)
 
     monkeypatch.setattr(summary_module._Writer, "indicator_sheet", faulty)
-    children = _write(summary, tmp_path / "apart.xlsx", monkeypatch, apart=True)
+    handler = signal.getsignal(signal.SIGTERM)
+    terminate_cleanly()  # as the command does: SIGTERM raises SystemExit, so that temporary files go
+    try:
+        children = _write(summary, tmp_path / "apart.xlsx", monkeypatch, apart=True)
+    finally:
+        signal.signal(signal.SIGTERM, handler)
     assert len(children) == 1
-    expected = {"raises": "failed: RuntimeError: disk full", "dies": "died", "makes a format": "workbook"}[fault]
+    expected = {
+        "raises": "failed: RuntimeError: disk full",
+        "dies": "died: exit status 3",
+        "is stopped": f"died: exit status -{signal.SIGTERM}",
+        "makes a format": "workbook",
+    }[fault]
     assert children[0].fallback.startswith(expected), children[0].fallback
     _write(summary, tmp_path / "here.xlsx", monkeypatch, apart=False)
     assert _parts(tmp_path / "apart.xlsx") == _parts(tmp_path / "here.xlsx")

@@ -19,6 +19,7 @@ import dataclasses
 import gc
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ from xlsxwriter.format import Format
 # A worksheet's attributes that are not the sheet's state: its open files (each process has its own; the row file's
 # name stays the same) and a bound method of the workbook.
 _NOT_STATE = frozenset({"fh", "row_data_fh", "row_data_fh_closed", "row_data_filename", "workbook_add_format"})
+_STOPS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 class Apart:
@@ -47,10 +49,26 @@ class Apart:
             return None
         read_fd, write_fd = os.pipe()
         gc.collect(0)  # fewer young objects for the child to inherit and the collector to touch
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
+        # Ctrl-C and SIGTERM wait until the child has its own handlers: the parent's would have it run the parent's
+        # clean-up (removing the summary's temporary file) and go on as the parent.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or processes left for a child: written here
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_fd)
-            _child(wb, ws, write, after_fork, write_fd)
+            os.close(write_fd)
+            return None
+        if pid == 0:  # the child: never returns
+            try:
+                for sig in _STOPS:
+                    signal.signal(sig, signal.SIG_DFL)  # a stop ends the child at once; the parent carries on
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+                os.close(read_fd)
+                _child(wb, ws, write, after_fork, write_fd)
+            finally:
+                os._exit(1)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write_fd)
         return cls(wb, ws, write, pid, read_fd)
 

@@ -45,6 +45,7 @@ class Spool:
     def reopen(self) -> None:
         """A connection of this process's own to the same file, in a forked child (SQLite's connections must not
         cross a fork); the parent's is left untouched."""
+        self._inherited = self.db  # kept, never used nor closed here: closing it could touch the parent's locks
         try:
             self.db = sqlite3.connect(self.folder / "spool.sqlite", isolation_level=None, check_same_thread=False)
         except sqlite3.Error as e:
