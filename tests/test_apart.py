@@ -97,15 +97,15 @@ def test_a_child_that_cannot_write_its_sheet_leaves_it_to_the_parent(
     write = summary_module._Writer.indicator_sheet
 
     def faulty(self: Any, ws: Any) -> None:
-        if isinstance(ws, Fitted):  # the writing pass, not the measuring one
-            if fault == "raises" and _in_child(parent):
-                raise RuntimeError("disk full")
-            if fault == "dies" and _in_child(parent):
-                os._exit(3)
-            if fault == "is stopped" and _in_child(parent):  # SIGTERM ends the child, not its parent's way
-                os.kill(os.getpid(), signal.SIGTERM)
-            if fault == "makes a format":  # here too: a format first made while rows are written
-                ws.write_string(2, 30, "x", self.style.make(italic=True, font_color="#123456"))
+        assert isinstance(ws, Fitted)
+        if fault == "raises" and _in_child(parent):
+            raise RuntimeError("disk full")
+        if fault == "dies" and _in_child(parent):
+            os._exit(3)
+        if fault == "is stopped" and _in_child(parent):  # SIGTERM ends the child, not its parent's way
+            os.kill(os.getpid(), signal.SIGTERM)
+        if fault == "makes a format":  # here too: a format first made while rows are written
+            ws.write_string(2, 30, "x", self.style.make(italic=True, font_color="#123456"))
         write(self, ws)
 
     monkeypatch.setattr(summary_module._Writer, "indicator_sheet", faulty)
@@ -155,8 +155,7 @@ def test_a_failing_parent_stops_its_child(inbox: Path, tmp_path: Path, monkeypat
     monkeypatch.setattr(summary_module, "APART_ROWS", 0)
 
     def broken(self: Any, ws: Any) -> None:
-        if isinstance(ws, Fitted):
-            raise KeyboardInterrupt
+        raise KeyboardInterrupt
 
     monkeypatch.setattr(summary_module._Writer, "findings_sheet", broken)
     with pytest.raises(KeyboardInterrupt):
@@ -165,3 +164,27 @@ def test_a_failing_parent_stops_its_child(inbox: Path, tmp_path: Path, monkeypat
     with pytest.raises(ChildProcessError):
         os.waitpid(children[0].pid, os.WNOHANG)  # reaped: no such child any more
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_every_format_is_made_before_a_row_is_written(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever sheet goes apart, its child makes no format (it would be written here after all): every format the
+    sheets use — statuses, each figure's number format, the totals' — is made and numbered before the first row."""
+    summary = aggregate([inbox, Path("samples/returns/yibao_dept_2023")], spec="yibao_dept", year=2023, jobs=1)
+    assert {sub.status for sub in summary.submissions} >= {"ok", "duplicate"}
+    counts: dict[str, int] = {}
+    fix, close = summary_module.Styles.fix, summary_module.xlsxwriter.Workbook.close
+
+    def fixed(self: Any) -> None:
+        fix(self)
+        counts["fixed"] = len(self.wb.formats)
+
+    def closed(self: Any) -> None:
+        counts["closed"] = len(self.formats)
+        close(self)
+
+    monkeypatch.setattr(summary_module.Styles, "fix", fixed)
+    monkeypatch.setattr(summary_module.xlsxwriter.Workbook, "close", closed)
+    summary_module.write_summary(summary, tmp_path / "s.xlsx")
+    assert counts["fixed"] > 20 and counts["closed"] == counts["fixed"]

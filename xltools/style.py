@@ -206,8 +206,9 @@ def _wide_width(text: str) -> int:  # a summary repeats its short texts (levels,
 
 class Measure:
     """How wide a sheet's columns must be to print it whole, from the texts it holds (xlsxwriter writes, it
-    does not measure): record every text of a first pass over the rows, then take `widths`; `lines` gives a
-    text's height in a column of a given width. Memory: one number a column, whatever the rows."""
+    does not measure): record every text as it is written, then take `widths`; `lines` gives a text's height in a
+    column of a given width, `bound` the width to count it at before the column's is known. Memory: one number a
+    column, whatever the rows."""
 
     def __init__(self, caps: Mapping[int, float], minimum: float = 5.0, line: float = 15.0) -> None:
         self.caps, self.minimum, self.line = dict(caps), minimum, line
@@ -224,7 +225,23 @@ class Measure:
 
     def width(self, col: int, width: float) -> None:
         """A column's width decided by the caller (its texts still set the rows' heights)."""
+        self._open(col)
         self.fixed[col] = width
+
+    def cap(self, col: int, width: float) -> None:
+        """The widest a column may grow to fit its texts."""
+        self._open(col)
+        self.caps[col] = width
+
+    def _open(self, col: int) -> None:
+        if col in self.widest:  # rows already counted at the column's old bound would be the wrong height
+            raise ValueError(f"column {col}'s width is decided before its first text, not after")
+
+    def bound(self, col: int) -> float:
+        """The width a column has if its texts need all the room they may have: its lines counted at this width are
+        as many as at the width it ends with (`widths`). Ending narrower means every text in it is at least two
+        units narrower than that width, so each of its lines fits on one line at either width."""
+        return self.fixed.get(col) or max(self.minimum, self.caps.get(col, 40.0))
 
     def widths(self) -> dict[int, float]:
         """Each column that holds text: its fixed width, else its widest text's, within its cap."""

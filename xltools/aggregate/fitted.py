@@ -1,9 +1,8 @@
 """Worksheets fitted to what they hold, written in constant memory (issue #14).
 
-xlsxwriter's constant-memory mode sends each row to disk as the next begins, so a sheet cannot be measured
-after it is written: a sheet is written twice over the same rows — first to a `Probe`, which measures the
-texts and writes nothing, then to a `Fitted` sheet whose columns are set from those measures before the
-first row and whose rows are made tall enough for their wrapped texts as they are written.
+xlsxwriter's constant-memory mode sends each row to disk as the next begins, so a row's height is decided as it is
+written, before the texts of the rows after it are known; its columns' widths are set after the last row (`Fitted`).
+Its rows' XML is written in one step a cell (`StreamedSheet`).
 """
 
 from __future__ import annotations
@@ -66,51 +65,27 @@ class StreamedSheet(Worksheet):
         return None
 
 
-class Probe:
-    """A sheet's first pass: its texts are measured and nothing is written, so the columns' widths are known
-    before the first row goes to disk (a constant-memory sheet cannot be fitted afterwards)."""
-
-    def __init__(self, caps: Mapping[int, float]) -> None:
-        self.measure = Measure(caps)
-        self.rows = 0  # how many rows the sheet has (up to its last written)
-
-    def __getattr__(self, name: str) -> Any:
-        return _nothing
-
-    def write_string(self, row: int, col: int, text: str, fmt: Any = None) -> None:
-        if row >= self.rows:
-            self.rows = row + 1
-        self.measure.text(row, col, text)
-
-    def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
-        if row >= self.rows:
-            self.rows = row + 1
-        self.measure.text(row, col, f"{value:,.2f}")  # as wide as it prints, give or take the format
-
-    def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        self.measure.text(row, col, "2024-07-09")
-
-    def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> None:
-        for j, v in enumerate(values):
-            if isinstance(v, str):
-                self.measure.text(row, col + j, v)
-
-
-def _nothing(*args: Any, **kwargs: Any) -> None:
-    return None
-
-
 class Fitted:
-    """A sheet's second pass: columns as the probe measured them; each row as tall as its wrapped texts,
-    decided while it is written (or as the writer asked, when its texts fit on one line)."""
+    """A sheet written once, fitted to what it holds: each row as tall as its wrapped texts, decided as it is written,
+    and each column as wide as its widest text within its cap, set when every row is written (`finish`) — a
+    constant-memory sheet cannot go back to a row, but xlsxwriter writes the columns' widths only at the end.
 
-    def __init__(self, ws: Any, widths: Mapping[int, float], line: float) -> None:
-        self.ws, self.widths, self.line = ws, dict(widths), line
-        self.measure = Measure({})  # widths are decided: what the writer says of them now changes nothing
+    A row's lines are counted at its column's widest (`Measure.bound`), before the column's width is known: the
+    count it gets at the width it ends with, as a column ends narrower than its bound only when every text in it fits
+    each of its lines on one line of that width (tested)."""
+
+    def __init__(self, ws: Any, caps: Mapping[int, float]) -> None:
+        self.ws = ws
+        self.measure = Measure(caps)
+        self.line = self.measure.line
+        self.bounds: dict[int, float] = {}  # column -> the width its texts' lines are counted at
         self.tall: dict[int, int] = {}
         self.row = self.low = 0  # the row being written; rows from low up to it may still be in memory
-        for col, width in self.widths.items():
-            ws.set_column(col, col, width)
+
+    def finish(self) -> None:
+        """Every row is written: the columns' widths, from what they hold."""
+        for col, width in sorted(self.measure.widths().items()):
+            self.ws.set_column(col, col, width)
 
     def _at(self, row: int) -> None:
         """Writing moves on to ``row``: rows before the current one are on disk, so what is kept of them —
@@ -128,9 +103,10 @@ class Fitted:
 
     def _text(self, row: int, col: int, text: str) -> None:
         self._at(row)
-        width = self.widths.get(col)
+        self.measure.text(row, col, text)
+        width = self.bounds.get(col)
         if width is None:
-            return
+            width = self.bounds[col] = self.measure.bound(col)
         lines = Measure.lines(text, width)
         if lines > self.tall.get(row, 1):
             self.tall[row] = lines

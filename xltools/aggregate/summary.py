@@ -20,8 +20,8 @@ import xlsxwriter
 
 from xltools.aggregate.apart import Apart
 from xltools.aggregate.collect import Summary, duplicate_rule
-from xltools.aggregate.fitted import Fitted, Probe, StreamedSheet
-from xltools.aggregate.submission import ERRORS, MISSING, REJECTED, WARNINGS, Submission
+from xltools.aggregate.fitted import Fitted, StreamedSheet
+from xltools.aggregate.submission import DUPLICATE, ERRORS, MISSING, OK, REJECTED, WARNINGS, Submission
 from xltools.atomic import outputs
 from xltools.catalogue import Msg, localise, say
 from xltools.contract import a1
@@ -103,17 +103,21 @@ def write_summary_to(summary: Summary, target: Path) -> None:
     )
     wb.set_properties({"title": w("summary.title", spec=summary.spec.title, year=summary.year), "author": "xltools"})
     writer = _Writer(wb, summary)
+    lines = len(summary.lines())
+    details = sum(sub.rows for _, sub in summary.counted())
+    findings = sum(sub.counts[2] for sub in summary.submissions)
     writer.write(
         [
             (
                 w("summary.sheet"),
                 SUMMARY_CAPS | {7 + j: 11 for j in range(len(summary_fields(summary.spec)))},
                 writer.summary_sheet,
+                lines,
             ),
-            (w("summary.status_sheet"), STATUS_CAPS, writer.status_sheet),
-            (w("summary.outliers_sheet"), OUTLIER_CAPS, writer.outliers_sheet),
-            (w("summary.indicator_sheet"), INDICATOR_CAPS, writer.indicator_sheet),
-            (w("summary.findings_sheet"), FINDING_CAPS, writer.findings_sheet),
+            (w("summary.status_sheet"), STATUS_CAPS, writer.status_sheet, max(lines, len(summary.submissions))),
+            (w("summary.outliers_sheet"), OUTLIER_CAPS, writer.outliers_sheet, len(summary.outliers)),
+            (w("summary.indicator_sheet"), INDICATOR_CAPS, writer.indicator_sheet, _shown(details)),
+            (w("summary.findings_sheet"), FINDING_CAPS, writer.findings_sheet, _shown(findings)),
         ]
     )
     wb.close()
@@ -159,6 +163,11 @@ class _Totals:
                 self.texts[f.id][v] += 1
 
 
+def _fill(fill: Callable[[Any], None], ws: Fitted) -> None:
+    fill(ws)
+    ws.finish()
+
+
 class _Writer:
     def __init__(self, wb: Any, summary: Summary) -> None:
         self.wb, self.s, self.spec = wb, summary, summary.spec
@@ -166,24 +175,19 @@ class _Writer:
         self.title_text = w("summary.title", spec=self.spec.title, year=summary.year)
         self.apart: Apart | None = None  # the sheet a forked process wrote, if one did
 
-    def write(self, sheets: list[tuple[str, Mapping[int, float], Callable[[Any], None]]]) -> None:
-        """Each sheet written twice over the same rows: measured (every sheet first, which makes every format they
-        use), then written fitted to what was measured — the one with the most rows, when it has many, by a forked
-        process while this one writes the rest (`apart`)."""
-        made = [(self.wb.add_worksheet(name, worksheet_class=StreamedSheet), caps, fill) for name, caps, fill in sheets]
-        probes = []
-        for _, caps, fill in made:
-            probe = Probe(caps)
-            fill(probe)
-            probes.append(probe)
-        self.style.fix()
-        jobs = [
-            functools.partial(fill, Fitted(ws, probe.measure.widths(), probe.measure.line))
-            for (ws, _, fill), probe in zip(made, probes, strict=True)
+    def write(self, sheets: list[tuple[str, Mapping[int, float], Callable[[Any], None], int]]) -> None:
+        """Each sheet written once, fitted as it goes (`Fitted`); every format made and numbered first, so that the
+        sheet with the most rows, when it has many, can be written by a forked process while this one writes the
+        rest (`apart`). ``sheets``: each one's name, columns' caps, writer and how many rows it will have."""
+        made = [
+            (self.wb.add_worksheet(name, worksheet_class=StreamedSheet), caps, fill) for name, caps, fill, _ in sheets
         ]
-        big = max(range(len(made)), key=lambda i: probes[i].rows)
+        self.formats()
+        self.style.fix()
+        jobs = [functools.partial(_fill, fill, Fitted(ws, caps)) for ws, caps, fill in made]
+        big = max(range(len(sheets)), key=lambda i: sheets[i][3])
         apart = None
-        if probes[big].rows > APART_ROWS:
+        if sheets[big][3] > APART_ROWS:
             spool = self.s.spool
             apart = Apart.start(self.wb, made[big][0], jobs[big], spool.reopen if spool is not None else None)
         try:
@@ -197,6 +201,21 @@ class _Writer:
             if apart is not None:
                 apart.abandon()
             raise
+
+    def formats(self) -> None:
+        """Every format the sheets use, made before any is written: a sheet written apart cannot make one (a format
+        missed here only costs that: the sheet is written in this process after all)."""
+        st = self.style
+        for name in ("title", "subtitle", "header", "seq", "cell", "total", "note", "text", "block", "date"):
+            getattr(st, name)
+        for code in (OK, WARNINGS, ERRORS, REJECTED, DUPLICATE, MISSING):
+            st.status(code)
+        st.number(None)
+        for f in summary_fields(self.spec):
+            st.number(f)
+            st.number(f, True)
+        for c in self.spec.table.columns if self.spec.table is not None else ():
+            st.number(c)
 
     def put(self, ws: Any, row: int, col: int, value: Any, f: Field | None = None, fmt: Any = None) -> None:
         """A value as what it is: numbers as numbers, dates as dates, anything else as text."""
@@ -383,6 +402,7 @@ class _Writer:
             )
         ]
         title = w("summary.status_title", spec=self.spec.title, year=s.year)
+        ws.measure.width(7, 11)  # dates
         self.titled(ws, len(header) - 1, title, w("summary.status_note", rule=localise(duplicate_rule(self.spec), ZH)))
         ws.write_row(2, 0, header, st.header)
         row = 3
@@ -414,7 +434,6 @@ class _Writer:
                     sub.status,
                 )
                 row += 1
-        ws.measure.width(7, 11)  # dates
         ws.freeze_panes(3, 0)
         _print_setup(ws, (2, 2), title)
 
@@ -445,6 +464,8 @@ class _Writer:
         prior = self.s.prior
         before = w("summary.year_of", year=prior.year) if prior is not None and prior.year else "—"
         none = "" if self.s.outliers else w("summary.outliers_none")
+        if not self.s.outliers:  # no sentences to size the message column: wide enough for the title
+            ws.measure.width(5, OUTLIER_CAPS[5])
         header = [
             w(k)
             for k in (
@@ -468,8 +489,6 @@ class _Writer:
             self.put(ws, row, 4, localise(f.params.get("label"), ZH))
             self.put(ws, row, 5, f.text(ZH))
             row += 1
-        if not self.s.outliers:  # no sentences to size the message column: wide enough for the title
-            ws.measure.width(5, OUTLIER_CAPS[5])
         ws.freeze_panes(3, 0)
         _print_setup(ws, (2, 2), title)
 
@@ -489,7 +508,7 @@ class _Writer:
         title = w("summary.indicators_title", spec=self.spec.title, year=self.s.year)
         self.titled(ws, len(header) - 1, title, "")
         for j, c in enumerate(table.columns):
-            ws.measure.caps[4 + j] = c.width or 12
+            ws.measure.cap(4 + j, c.width or 12)
         needed = sum(sub.rows for _, sub in self.s.counted())
         if too_many(ws, needed, len(header) - 1, st.note):
             _print_setup(ws, (2, 2), title)
@@ -552,6 +571,11 @@ class _Writer:
         ws.freeze_panes(3, 0)
         ws.autofilter(2, 0, max(row - 1, 3), len(header) - 1)
         _print_setup(ws, (2, 2), title)
+
+
+def _shown(rows: int) -> int:
+    """How many of ``rows`` detail rows a sheet shows: all, or one saying where they are (`too_many`)."""
+    return rows if HEADER_ROWS + rows <= SHEET_ROWS else 1
 
 
 def too_many(ws: Any, rows: int, last_col: int, fmt: Any) -> bool:
