@@ -188,3 +188,35 @@ def test_every_format_is_made_before_a_row_is_written(
     monkeypatch.setattr(summary_module.xlsxwriter.Workbook, "close", closed)
     summary_module.write_summary(summary, tmp_path / "s.xlsx")
     assert counts["fixed"] > 20 and counts["closed"] == counts["fixed"]
+
+
+def test_a_sheet_of_one_row_written_apart_has_it_once(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet that ends at its first row (指标明细 of a spec without a table): the child writes that row, and the
+    parent's own last-row write, when the workbook is closed, finds none to write again (a repeated <row> is a
+    file Excel 'repairs')."""
+    summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
+
+    def one_row(self: Any, ws: Any) -> None:
+        ws.write_string(0, 0, "甲", self.style.note)
+        ws.set_row(0, 30)
+
+    monkeypatch.setattr(summary_module._Writer, "indicator_sheet", one_row)
+    children = _write(summary, tmp_path / "apart.xlsx", monkeypatch, apart=True)
+    assert len(children) == 1 and children[0].fallback == "" and children[0].ws.name == "指标明细"
+    _write(summary, tmp_path / "here.xlsx", monkeypatch, apart=False)
+    a, b = _parts(tmp_path / "apart.xlsx"), _parts(tmp_path / "here.xlsx")
+    assert a["xl/worksheets/sheet4.xml"].count(b'<row r="1"') == 1
+    assert a == b
+
+
+def test_the_sheet_with_the_most_rows_is_written_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """报送情况 lists every region and then every file not counted: with many of those it is the largest sheet."""
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(30):  # files that are no return: listed after the regions in 报送情况, nowhere else
+        (d / f"junk{i}.xlsx").write_bytes(b"not a workbook")
+    summary = aggregate([d], spec="yibao_dept", year=2023, jobs=1)
+    children = _write(summary, tmp_path / "s.xlsx", monkeypatch, apart=True)
+    assert [c.ws.name for c in children] == ["报送情况"] and children[0].fallback == ""

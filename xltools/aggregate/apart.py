@@ -115,6 +115,7 @@ def _child(wb: Any, ws: Any, write: Callable[[], None], after_fork: Callable[[],
         ws.row_data_fh = ws.fh = open(ws.row_data_filename, "w", encoding="utf-8")  # noqa: SIM115
         write()
         ws._write_single_row()  # the last row, which xlsxwriter keeps until the workbook is closed
+        ws.row_info.clear()  # every row is on disk: the parent's own last-row write, at close, must find none
         ws.row_data_fh.close()
         if _book(wb) != book:
             answer: tuple[str, Any] = ("workbook", "a format was made or numbered, or the workbook changed")

@@ -103,21 +103,23 @@ def write_summary_to(summary: Summary, target: Path) -> None:
     )
     wb.set_properties({"title": w("summary.title", spec=summary.spec.title, year=summary.year), "author": "xltools"})
     writer = _Writer(wb, summary)
+    # about how many rows each sheet will have: the one with the most is written apart
     lines = len(summary.lines())
-    details = sum(sub.rows for _, sub in summary.counted())
+    details = sum(sub.rows for _, sub in summary.counted()) if summary.spec.table is not None else 1
     findings = sum(sub.counts[2] for sub in summary.submissions)
+    others = len(summary.submissions) - len(summary.counted())  # 报送情况's files listed after the regions
     writer.write(
         [
             (
                 w("summary.sheet"),
                 SUMMARY_CAPS | {7 + j: 11 for j in range(len(summary_fields(summary.spec)))},
                 writer.summary_sheet,
-                lines,
+                HEADER_ROWS + lines + 1,
             ),
-            (w("summary.status_sheet"), STATUS_CAPS, writer.status_sheet, max(lines, len(summary.submissions))),
-            (w("summary.outliers_sheet"), OUTLIER_CAPS, writer.outliers_sheet, len(summary.outliers)),
-            (w("summary.indicator_sheet"), INDICATOR_CAPS, writer.indicator_sheet, _shown(details)),
-            (w("summary.findings_sheet"), FINDING_CAPS, writer.findings_sheet, _shown(findings)),
+            (w("summary.status_sheet"), STATUS_CAPS, writer.status_sheet, HEADER_ROWS + lines + 2 + others),
+            (w("summary.outliers_sheet"), OUTLIER_CAPS, writer.outliers_sheet, HEADER_ROWS + len(summary.outliers)),
+            (w("summary.indicator_sheet"), INDICATOR_CAPS, writer.indicator_sheet, HEADER_ROWS + _shown(details)),
+            (w("summary.findings_sheet"), FINDING_CAPS, writer.findings_sheet, HEADER_ROWS + _shown(findings)),
         ]
     )
     wb.close()
