@@ -220,3 +220,14 @@ def test_the_sheet_with_the_most_rows_is_written_apart(tmp_path: Path, monkeypat
     summary = aggregate([d], spec="yibao_dept", year=2023, jobs=1)
     children = _write(summary, tmp_path / "s.xlsx", monkeypatch, apart=True)
     assert [c.ws.name for c in children] == ["报送情况"] and children[0].fallback == ""
+
+
+def test_no_child_for_a_run_too_large_to_copy(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child copies the pages of the run it touches: past APART_OBJECTS returns and regions the sheet is written
+    here, so that memory stays flat in the run's size."""
+    summary = aggregate([inbox], spec="yibao_dept", year=2023, jobs=1)
+    objects = len(summary.submissions) + len(summary.spec.regions.regions)
+    monkeypatch.setattr(summary_module, "APART_OBJECTS", objects - 1)
+    assert _write(summary, tmp_path / "s.xlsx", monkeypatch, apart=True) == []
+    monkeypatch.setattr(summary_module, "APART_OBJECTS", objects)
+    assert len(_write(summary, tmp_path / "t.xlsx", monkeypatch, apart=True)) == 1

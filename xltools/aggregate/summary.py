@@ -126,6 +126,10 @@ def write_summary_to(summary: Summary, target: Path) -> None:
 
 
 APART_ROWS = 5_000  # a sheet with more rows than this is written by a forked process while the others are written
+# ... unless the run has more returns and regions than this: the child copies every page of them it touches
+# (CPython writes a reference count whenever it touches an object), 120 MB at 100,000 of each (measured), which
+# would make memory grow with the run; the sheet is then written here (a few seconds of a run of minutes)
+APART_OBJECTS = 50_000
 
 
 # Each sheet's widest columns, in characters: a longer text wraps within them.
@@ -189,7 +193,7 @@ class _Writer:
         jobs = [functools.partial(_fill, fill, Fitted(ws, caps)) for ws, caps, fill in made]
         big = max(range(len(sheets)), key=lambda i: sheets[i][3])
         apart = None
-        if sheets[big][3] > APART_ROWS:
+        if sheets[big][3] > APART_ROWS and len(self.s.submissions) + len(self.spec.regions.regions) <= APART_OBJECTS:
             spool = self.s.spool
             apart = Apart.start(self.wb, made[big][0], jobs[big], spool.reopen if spool is not None else None)
         try:
