@@ -86,3 +86,19 @@ def test_desk_load_smoke_run(tmp_path: Path) -> None:
     assert result["faults"]["acknowledged_during_kill_run"] <= result["faults"]["stored_during_kill_run"]
     over = next(v for k, v in result["hostile"].items() if "cap" in k)
     assert over["status"] == 413
+
+
+def test_sample_memory_sees_a_childs_pages() -> None:
+    """benchmarks/sample_memory.py sums the tree: a child holding 60 MB makes the peak at least that."""
+    hold = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import time; b = b\"x\" * 60_000_000; time.sleep(1.5)'])"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "sample_memory.py"), "--", sys.executable, "-c", hold],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("exit 0; peak ") and int(last.split("peak ")[1].split(" MB")[0]) >= 60, proc.stdout
+    assert " + " in proc.stdout  # the parent and its child, each counted
