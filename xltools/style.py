@@ -204,6 +204,9 @@ def _wide_width(text: str) -> int:  # a summary repeats its short texts (levels,
     return len(text) + len(_WIDE.findall(text))
 
 
+DEFAULT_CAP = 40.0  # the widest a column may grow when its sheet gives it no cap
+
+
 class Measure:
     """How wide a sheet's columns must be to print it whole, from the texts it holds (xlsxwriter writes, it
     does not measure): record every text as it is written, then take `widths`; `lines` gives a text's height in a
@@ -241,14 +244,17 @@ class Measure:
         """The width a column has if its texts need all the room they may have: its lines counted at this width are
         as many as at the width it ends with (`widths`). Ending narrower means every text in it is at least two
         units narrower than that width, so each of its lines fits on one line at either width."""
-        return self.fixed.get(col) or max(self.minimum, self.caps.get(col, 40.0))
+        return self._within(col, self.caps.get(col, DEFAULT_CAP))
 
     def widths(self) -> dict[int, float]:
         """Each column that holds text: its fixed width, else its widest text's, within its cap."""
         return {
-            col: self.fixed.get(col) or max(self.minimum, min(self.caps.get(col, 40.0), widest + 2))
+            col: self._within(col, min(self.caps.get(col, DEFAULT_CAP), widest + 2))
             for col, widest in self.widest.items()
         }
+
+    def _within(self, col: int, width: float) -> float:
+        return self.fixed.get(col) or max(self.minimum, width)
 
     @staticmethod
     def lines(text: str, width: float) -> int:

@@ -104,10 +104,10 @@ def write_summary_to(summary: Summary, target: Path) -> None:
     wb.set_properties({"title": w("summary.title", spec=summary.spec.title, year=summary.year), "author": "xltools"})
     writer = _Writer(wb, summary)
     # about how many rows each sheet will have: the one with the most is written apart
-    lines = len(summary.lines())
-    details = sum(sub.rows for _, sub in summary.counted()) if summary.spec.table is not None else 1
+    lines, counted = len(summary.lines()), summary.counted()
+    details = sum(sub.rows for _, sub in counted) if summary.spec.table is not None else 1
     findings = sum(sub.counts[2] for sub in summary.submissions)
-    others = len(summary.submissions) - len(summary.counted())  # 报送情况's files listed after the regions
+    others = len(summary.submissions) - len(counted)  # 报送情况's files listed after the regions
     writer.write(
         [
             (
