@@ -217,22 +217,24 @@ _ATTR = st.sampled_from([' r="{}"', " r = '{}'", '\nr="{}"', ' xr="{}"', ' spans
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["row", "c", "x:c", "x:row"]),
+            st.sampled_from(["row", "c", "x:c", "x:row", "col", "cols", "x:rowBreaks", "cfRule"]),
             _ATTR,
             st.sampled_from(["", "a", "AB", "xfd", "B"]),
             st.integers(0, 3000),
         ),
-        max_size=12,
+        max_size=16,
     ),
     st.integers(1, 2500),
     st.integers(1, 40),
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 def test_a_sheet_is_refused_exactly_when_a_cell_can_reach_past_its_extent(
     parts: list[tuple[str, str, str, int]], rows: int, cols: int
 ) -> None:
     """The guard that runs before calamine allocates a sheet's grid: with and without r=, decoys (xr=,
-    spans=), spacing and quotes as XML allows, prefixed elements, lower-case letters."""
+    spans=), spacing and quotes as XML allows, prefixed elements, lower-case letters, and elements whose
+    names start like a row's or a cell's (the guard's first, counting bound must never pass a sheet the
+    exact reading refuses)."""
     from xltools.read import Unreadable
     from xltools.read.workbook import _within
 
@@ -251,6 +253,30 @@ def test_a_sheet_is_refused_exactly_when_a_cell_can_reach_past_its_extent(
     except Unreadable as e:
         refused = e.detail == "extent"
     assert refused == (far_row > rows or far_col > cols), (xml, far_row, far_col)
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        ('<row r="1">' + "<x:c/>" * 60 + "</row>", True),  # prefixed cells without r: past column 54
+        ('<row r="1">' + '<c r="A1"/>' + "<c/>" * 53 + "</row>", False),  # up to column 54 exactly
+        ('<row r="1">' + '<c r="A1"/>' + "<c/>" * 54 + "</row>", True),
+        ("<x:row/>" * 1100, True),  # prefixed rows without r: past row 1,096
+        ("<cols>" + "<col/>" * 500 + "</cols>" + '<row r="1"><c r="D1"/></row>', False),  # lookalikes: not cells
+        ("<rowBreaks>" + "<brk/>" * 5 + "</rowBreaks>" + "<row/>" * 1096, False),
+    ],
+    ids=["prefixed-cells", "cells-to-the-edge", "cells-past-the-edge", "prefixed-rows", "cols", "row-breaks"],
+)
+def test_the_extent_guard_counts_prefixed_elements_and_is_not_fooled_by_lookalikes(body: str, refused: bool) -> None:
+    from xltools.read import Unreadable
+    from xltools.read.workbook import _within
+
+    xml = f'<worksheet xmlns:x="x"><sheetData>{body}</sheetData></worksheet>'.encode()
+    try:
+        _within(xml, "s", (1096, 54))
+        assert not refused
+    except Unreadable as e:
+        assert refused and e.detail == "extent"
 
 
 def test_one_hostile_file_in_a_batch_of_ten_costs_only_itself(tmp_path: Path) -> None:
@@ -381,6 +407,30 @@ def test_a_damaged_zip_member_is_damage_not_a_misread_value(tmp_path: Path, dama
     good = make_return(tmp_path)
     bad = _patched(shutil.copy(good, tmp_path / "bad.xlsx"), "xl/worksheets/sheet2.xml", damage)
     report = check_file(bad)
+    assert report.unreadable and [f.detail for f in report.findings] == ["damaged"], report.findings
+
+
+@pytest.mark.parametrize("far_first", [True, False], ids=["far copy first", "far copy last"])
+def test_a_zip_with_two_members_of_one_name_is_damage_whichever_comes_first(tmp_path: Path, far_first: bool) -> None:
+    """A sheet stored twice, once as the template wrote it and once with a cell at XFD1048576: the checks and
+    calamine must not be left to pick different copies, so the file is not read at all."""
+    import warnings
+
+    good = make_return(tmp_path)
+    part = "xl/worksheets/sheet2.xml"
+    out = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != part:
+                dst.writestr(info, data)
+                continue
+            far = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: that is the point
+                for copy in (far, data) if far_first else (data, far):
+                    dst.writestr(part, copy)
+    report = check_file(out)
     assert report.unreadable and [f.detail for f in report.findings] == ["damaged"], report.findings
 
 

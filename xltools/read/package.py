@@ -48,8 +48,11 @@ class Package:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
             self.fh.close()
             raise Unreadable("damaged") from None
-        self.infos = {i.filename: i for i in self.zf.infolist()}
+        members = self.zf.infolist()
+        self.infos = {i.filename: i for i in members}
         try:
+            if len(self.infos) != len(members):  # two members of one name: which one a reader takes is its own
+                raise Unreadable("damaged")  # choice, so what was checked need not be what is read
             self._check_sizes()
         except Unreadable:
             self.close()

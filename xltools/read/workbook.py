@@ -252,21 +252,30 @@ def _read(
 
 def _within(xml: bytes, sheet: str, limit: Extent) -> None:
     """Refuse a sheet with any cell beyond ``limit`` (rows, columns), counting cells and rows without an
-    ``r`` attribute at the furthest place they could take. Two passes of a simple pattern over the XML."""
+    ``r`` attribute at the furthest place they could take. One pass of a simple pattern over the XML, and
+    counts of where an element may start (the exact pass over the elements only when those could refuse)."""
     max_rows, max_cols = limit
     refs = _REF_ATTR.findall(xml)  # (letters, digits) of each, with no Python per match: this runs on every sheet
     cols, rows = zip(*refs, strict=True) if refs else ((), ())
-    far_row = max(map(int, rows), default=0)
+    last_row = max(map(int, rows), default=0)
     columns = {col.upper() for col in set(cols) if col}  # a handful of distinct letters
     letters = max(columns, key=lambda c: (len(c), c), default=b"")
-    cells_with_r = len(cols) - cols.count(b"")
-    with_r = {b"c": cells_with_r, b"row": len(refs) - cells_with_r}
-    elements = _ELEMENT.findall(xml)
     at = position(letters.decode() + "1") if letters else (0, -1)
     if at is None:  # letters past XFD
         raise Unreadable("extent", sheet=sheet, cell=letters.decode()[:8])
-    far_col = at[1] + 1 + max(0, elements.count(b"c") - with_r[b"c"])  # cells without r: after the last
-    far_row += max(0, elements.count(b"row") - with_r[b"row"])  # rows without r: after the last
+    cells_with_r = len(cols) - cols.count(b"")
+    rows_with_r = len(refs) - cells_with_r
+
+    def reach(cells: int, rows: int) -> tuple[int, int]:  # cells and rows without r: after the last
+        return last_row + max(0, rows - rows_with_r), at[1] + 1 + max(0, cells - cells_with_r)
+
+    # Every cell element starts "<c" or, prefixed, holds ":c"; every row element holds "row": counting those
+    # (C speed) bounds from above how many there are, so a sheet within the bound is within its extent.
+    far_row, far_col = reach(xml.count(b"<c") + xml.count(b":c"), xml.count(b"row"))
+    if far_row <= max_rows and far_col <= max_cols:
+        return
+    elements = _ELEMENT.findall(xml)
+    far_row, far_col = reach(elements.count(b"c"), elements.count(b"row"))
     if far_row > max_rows or far_col > max_cols:
         from xltools.contract import a1
 
