@@ -434,6 +434,41 @@ def test_a_zip_with_two_members_of_one_name_is_damage_whichever_comes_first(tmp_
     assert report.unreadable and [f.detail for f in report.findings] == ["damaged"], report.findings
 
 
+def test_calamine_is_handed_only_the_parts_read_and_proven_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not the file: a zip of the parts `Package.read` proved, byte for byte, under the names found here —
+    the workbook, its relationships, styles and the sheets whose values are read (not the instructions, not
+    the printed form, not the theme)."""
+    import io
+
+    from xltools.read import workbook
+
+    good = make_return(tmp_path)
+    handed: list[bytes] = []
+    real = workbook._calamine
+    monkeypatch.setattr(workbook, "_calamine", lambda data: handed.append(data) or real(data))
+    report = check_file(good)
+    assert not report.unreadable and len(handed) == 1
+    with zipfile.ZipFile(io.BytesIO(handed[0])) as given, zipfile.ZipFile(good) as source:
+        names = given.namelist()
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in given.infolist())
+        assert {n: given.read(n) for n in names} == {n: source.read(n) for n in names}
+        sheets = {n for n in names if n.startswith("xl/worksheets/")}
+    assert set(names) - sheets == {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "_rels/.rels"}
+    read = {sheet_part(good, s) for s in ("基本信息", "资金情况", "业务情况", "绩效指标", "自评结论", "_xltools")}
+    assert sheets == read
+
+
+def test_a_damaged_part_that_no_reader_reads_costs_nothing(tmp_path: Path) -> None:
+    """calamine cannot open a part it is not handed: a theme with a changed byte leaves the figures as read."""
+    good = make_return(tmp_path)
+    bad = _patched(shutil.copy(good, tmp_path / "bad.xlsx"), "xl/theme/theme1.xml", _flip_data)
+    with zipfile.ZipFile(bad) as zf, pytest.raises(zipfile.BadZipFile):
+        zf.read("xl/theme/theme1.xml")
+    assert check_file(bad).findings == check_file(good).findings
+
+
 def test_a_member_stored_uncompressed_is_read_and_one_in_bzip2_is_damage(tmp_path: Path) -> None:
     """Every spreadsheet program deflates; a stored part is still a valid zip, and is read. No program writes
     bzip2 or lzma: such a part is not read."""

@@ -20,6 +20,8 @@ MAX_PART_BYTES = 40 * 1024 * 1024
 MAX_TOTAL_BYTES = 150 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, per part: beyond this it is a bomb, not a return
 _LOCAL = struct.Struct("<4s5H3L2H")  # a member's local header: signature … name length, extra length
+_CENTRAL_OUT = struct.Struct("<4s6H3L5H2L")  # a directory entry, and the directory's end, as `stored_zip` writes them
+_END_OUT = struct.Struct("<4s4H2LH")
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -117,6 +119,10 @@ class Package:
             raise Unreadable("damaged")
         return data
 
+    def crc(self, name: str) -> int:
+        """The CRC-32 the directory declares for a part (`read` has proven a part's bytes have it)."""
+        return self.infos[name].CRC
+
     def verify(self, name: str) -> None:
         """Decompress a part only to prove it holds what its header says (for parts another reader reads)."""
         if name in self.infos:
@@ -125,6 +131,28 @@ class Package:
     def xml(self, name: str) -> Any:
         """A structural part parsed with defusedxml (no DTD, no entities)."""
         return parse_xml(self.read(name), name)
+
+
+def stored_zip(parts: list[tuple[str, bytes, int]]) -> bytes:
+    """A zip of ``parts`` (name, bytes, their CRC-32), stored uncompressed: what another reader is given to read,
+    so that it reads exactly the bytes that were proven, under the names they were found by."""
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, data, crc in parts:
+        encoded = name.encode("utf-8")
+        head = _LOCAL.pack(b"PK\x03\x04", 20, 0x800, 0, 0, 0, crc, len(data), len(data), len(encoded), 0)
+        central.append(
+            _CENTRAL_OUT.pack(
+                b"PK\x01\x02", 20, 20, 0x800, 0, 0, 0, crc, len(data), len(data), len(encoded), 0, 0, 0, 0, 0, offset
+            )
+            + encoded
+        )
+        out += (head, encoded, data)
+        offset += len(head) + len(encoded) + len(data)
+    directory = b"".join(central)
+    end = _END_OUT.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
+    return b"".join(out) + directory + end
 
 
 def parse_xml(data: bytes, name: str) -> Any:

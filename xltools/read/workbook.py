@@ -2,7 +2,9 @@
 
 Cell values come from python-calamine (Rust, fast) — but only once the sheet's own XML has shown that
 every cell lies within the template's extent (one cell at XFD1048576 would make calamine allocate the
-whole grid) and every part it will read has been proven to hold no more than its header declares.
+whole grid). calamine is not handed the file: it is handed a zip, stored, of the parts read and proven
+here (size, CRC, no DTD; the sheets within their extent), under the names found here — so it cannot
+parse a byte or a part the checks have not seen, and does not inflate them a second time.
 Formulas and number formats are looked up in the sheet XML for the cells that need them.
 """
 
@@ -19,7 +21,7 @@ from xml.sax import saxutils
 from defusedxml import DefusedXmlException
 
 from xltools.contract import META_SHEET, meta_from_properties, meta_from_sheet, parse_target, position
-from xltools.read.package import NS, STRICT_MAIN, Package, parse_rels, parse_xml, refuse_dtd
+from xltools.read.package import NS, STRICT_MAIN, Package, parse_rels, parse_xml, refuse_dtd, stored_zip
 from xltools.read.sniff import Unreadable, sniff
 
 _M = "{" + NS["m"] + "}"
@@ -197,30 +199,52 @@ def _read(
         if name in pkg:
             refuse_dtd(proven.setdefault(name, pkg.read(name)), name)
     rels_part = "xl/_rels/workbook.xml.rels"
-    done = {"xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml", rels_part}  # read whole here
-    others = [n for n in pkg.infos if n.startswith("xl/") and n.endswith((".xml", ".rels")) and n not in done]
-    for name in others:  # any other part calamine may open holds no more than its header says
-        if not name.startswith("xl/worksheets/sheet"):  # (sheets: read below, the ones it will read)
-            pkg.verify(name)
     rels = pkg.read(rels_part) if rels_part in pkg else b""
     order, sheet_parts, defined, duplicates, date1904 = _structure(wb_bytes, rels)
     raw = RawWorkbook(path, list(order), dict(defined), set(duplicates), date1904)
     if "docProps/custom.xml" in pkg:
         raw.custom = meta_from_properties(dict(_properties(pkg.read("docProps/custom.xml"))))
-    book = _calamine(path)
-    available = set(book.sheet_names)
+    # calamine is given only the parts proven here, stored: it parses no byte the checks have not seen (the
+    # package's own relationships too, by which it tells an .xlsx from other zips)
+    if "_rels/.rels" in pkg:
+        refuse_dtd(proven.setdefault("_rels/.rels", pkg.read("_rels/.rels")), "_rels/.rels")
+    book_parts = [("xl/workbook.xml", wb_bytes), *proven.items()] + ([(rels_part, rels)] if rels else [])
+    limits: dict[str, Extent | None] = {}  # sheet -> the extent its XML was proven within
 
-    def load(sheet: str) -> None:
-        if sheet not in available or sheet in raw.values:
-            return
+    def prove(sheet: str) -> bool:
+        """Read a sheet's XML and prove it (no DTD; no cell beyond its extent) before calamine may parse it."""
         part = sheet_parts.get(sheet)
         if part is None or part not in pkg:
-            return
-        xml = raw.xml[sheet] = pkg.read(part)
-        refuse_dtd(xml, part)
+            return False
+        if sheet not in raw.xml:
+            raw.xml[sheet] = pkg.read(part)
+            refuse_dtd(raw.xml[sheet], part)
         limit = extents(raw, sheet) if extents is not None else None
-        if limit is not None:
-            _within(xml, sheet, limit)
+        if sheet not in limits or limits[sheet] != limit:
+            if limit is not None:
+                _within(raw.xml[sheet], sheet, limit)
+            limits[sheet] = limit
+        return True
+
+    def wanted() -> list[str]:
+        chosen = select(raw) if select is not None else None
+        return [s for s in order if s != META_SHEET and (chosen is None or s in chosen)]
+
+    def open_book(sheets: list[str]) -> Any:
+        parts = book_parts + [(sheet_parts[s], raw.xml[s]) for s in sheets]
+        return _calamine(stored_zip([(name, data, pkg.crc(name)) for name, data in parts]))
+
+    # The sheets are chosen by what the file says it is: before the hidden sheet is read, by its document
+    # properties — the same answer but for a tampered file, whose sheets are then proven and opened again.
+    guess = [s for s in [META_SHEET, *wanted()] if prove(s)]
+    book = open_book(guess)
+    available = set(book.sheet_names)
+    for sheet in [s for s in raw.xml if s not in available]:
+        del raw.xml[sheet]  # not a sheet calamine reads (as a chart sheet): nothing of it is read
+
+    def load(sheet: str) -> None:
+        if sheet not in available or sheet in raw.values or sheet not in raw.xml:
+            return
         try:
             sh = book.get_sheet_by_name(sheet)
             row0, col0 = sh.start or (0, 0)
@@ -236,10 +260,11 @@ def _read(
         raw.meta = meta_from_sheet(
             [(raw.value_at(META_SHEET, r, 0), raw.value_at(META_SHEET, r, 1)) for r in range(1, 49)]  # A2:B49
         )
-    wanted = select(raw) if select is not None else None
-    for sheet in order:
-        if wanted is None or sheet in wanted:
-            load(sheet)
+    sheets = [s for s in wanted() if s in available and prove(s)]
+    if any(s not in guess for s in sheets) or any(limits[s] != (extents(raw, s) if extents else None) for s in guess):
+        book = open_book([s for s in [META_SHEET, *sheets] if s in raw.xml])
+    for sheet in sheets:
+        load(sheet)
     for sheet in (xml_only(raw) or set()) if xml_only is not None else set():
         part = sheet_parts.get(sheet)
         if part is not None and part in pkg and sheet not in raw.xml:
@@ -349,15 +374,12 @@ def _is_panic(e: BaseException) -> bool:
     return type(e).__name__ == "PanicException"
 
 
-def _calamine(path: Path) -> Any:
+def _calamine(data: bytes) -> Any:
+    import io
+
     import python_calamine
 
     try:
-        try:
-            str(path).encode("utf-8")
-        except UnicodeEncodeError:  # a name in another encoding (GBK from a Windows zip): hand over the bytes
-            with path.open("rb") as fh:
-                return python_calamine.CalamineWorkbook.from_filelike(fh)
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except python_calamine.PasswordError:
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:  # sniff has refused encrypted files; this is the last word
         raise Unreadable("encrypted") from None
