@@ -447,7 +447,12 @@ def test_calamine_is_handed_only_the_parts_read_and_proven_here(
     good = make_return(tmp_path)
     handed: list[bytes] = []
     real = workbook._calamine
-    monkeypatch.setattr(workbook, "_calamine", lambda data: handed.append(data) or real(data))
+
+    def spy(data: bytes) -> object:
+        handed.append(data)
+        return real(data)
+
+    monkeypatch.setattr(workbook, "_calamine", spy)
     report = check_file(good)
     assert not report.unreadable and len(handed) == 1
     with zipfile.ZipFile(io.BytesIO(handed[0])) as given, zipfile.ZipFile(good) as source:
