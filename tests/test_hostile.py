@@ -439,7 +439,7 @@ def test_calamine_is_handed_only_the_parts_read_and_proven_here(
 ) -> None:
     """Not the file: a zip of the parts `Package.read` proved, byte for byte, under the names found here —
     the workbook, its relationships, styles and the sheets whose values are read (not the instructions, not
-    the printed form, not the theme)."""
+    the printed form, not the theme) — and package relationships that name xl/workbook.xml as the workbook."""
     import io
 
     from xltools.read import workbook
@@ -458,11 +458,34 @@ def test_calamine_is_handed_only_the_parts_read_and_proven_here(
     with zipfile.ZipFile(io.BytesIO(handed[0])) as given, zipfile.ZipFile(good) as source:
         names = given.namelist()
         assert all(i.compress_type == zipfile.ZIP_STORED for i in given.infolist())
-        assert {n: given.read(n) for n in names} == {n: source.read(n) for n in names}
+        own = [n for n in names if n != "_rels/.rels"]  # the package's relationships are written here
+        assert {n: given.read(n) for n in own} == {n: source.read(n) for n in own}
+        assert b'Target="xl/workbook.xml"' in given.read("_rels/.rels")
         sheets = {n for n in names if n.startswith("xl/worksheets/")}
     assert set(names) - sheets == {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "_rels/.rels"}
     read = {sheet_part(good, s) for s in ("基本信息", "资金情况", "业务情况", "绩效指标", "自评结论", "_xltools")}
     assert sheets == read
+
+
+def test_the_files_own_package_relationships_cannot_send_calamine_to_another_workbook(tmp_path: Path) -> None:
+    """The names, sheets and extents are read from xl/workbook.xml; calamine must read that part as the workbook,
+    not whatever the file's _rels/.rels names (a sheet part the checks proved as a sheet, here)."""
+    good = make_return(tmp_path)
+    with zipfile.ZipFile(good) as zf:
+        rels = zf.read("_rels/.rels")
+    assert b'Target="xl/workbook.xml"' in rels or b'Target="/xl/workbook.xml"' in rels
+    elsewhere = rels.replace(b'Target="/xl/workbook.xml"', b'Target="xl/workbook.xml"').replace(
+        b'Target="xl/workbook.xml"', b'Target="xl/worksheets/sheet2.xml"'
+    )
+    out = _rewritten_with(good, tmp_path / "elsewhere.xlsx", "_rels/.rels", elsewhere)
+    assert check_file(out).findings == check_file(good).findings
+
+
+def _rewritten_with(good: Path, out: Path, part: str, data: bytes) -> Path:
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, data if info.filename == part else src.read(info.filename))
+    return out
 
 
 def test_a_damaged_part_that_no_reader_reads_costs_nothing(tmp_path: Path) -> None:

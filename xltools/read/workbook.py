@@ -11,6 +11,7 @@ Formulas and number formats are looked up in the sheet XML for the cells that ne
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,6 +41,13 @@ _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
 Extent = tuple[int, int]  # (rows, columns) a sheet may use
+_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
+    + NS["pr"].encode()
+    + b'"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    + b'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_PACKAGE_RELS = ("_rels/.rels", _RELS, zlib.crc32(_RELS))  # the workbook is xl/workbook.xml, the part read here
 
 
 @dataclass
@@ -204,11 +212,11 @@ def _read(
     raw = RawWorkbook(path, list(order), dict(defined), set(duplicates), date1904)
     if "docProps/custom.xml" in pkg:
         raw.custom = meta_from_properties(dict(_properties(pkg.read("docProps/custom.xml"))))
-    # calamine is given only the parts proven here, stored: it parses no byte the checks have not seen (the
-    # package's own relationships too, by which it tells an .xlsx from other zips)
-    if "_rels/.rels" in pkg:
-        refuse_dtd(proven.setdefault("_rels/.rels", pkg.read("_rels/.rels")), "_rels/.rels")
-    book_parts = [("xl/workbook.xml", wb_bytes), *proven.items()] + ([(rels_part, rels)] if rels else [])
+    # calamine is given only the parts proven here, stored: it parses no byte the checks have not seen. The
+    # package's relationships (by which it finds the workbook) are written here: the file's own could send it
+    # to another part as the workbook than the one read above.
+    named = [("xl/workbook.xml", wb_bytes), *proven.items()] + ([(rels_part, rels)] if rels else [])
+    book_parts = [(name, data, pkg.crc(name)) for name, data in named] + [_PACKAGE_RELS]
     limits: dict[str, Extent | None] = {}  # sheet -> the extent its XML was proven within
 
     def prove(sheet: str) -> bool:
@@ -231,8 +239,8 @@ def _read(
         return [s for s in order if s != META_SHEET and (chosen is None or s in chosen)]
 
     def open_book(sheets: list[str]) -> Any:
-        parts = book_parts + [(sheet_parts[s], raw.xml[s]) for s in sheets]
-        return _calamine(stored_zip([(name, data, pkg.crc(name)) for name, data in parts]))
+        parts = book_parts + [(sheet_parts[s], raw.xml[s], pkg.crc(sheet_parts[s])) for s in sheets]
+        return _calamine(stored_zip(parts))
 
     # The sheets are chosen by what the file says it is: before the hidden sheet is read, by its document
     # properties — the same answer but for a tampered file, whose sheets are then proven and opened again.
