@@ -259,19 +259,28 @@ def test_a_sheet_is_refused_exactly_when_a_cell_can_reach_past_its_extent(
     ("body", "refused"),
     [
         ('<row r="1">' + "<x:c/>" * 60 + "</row>", True),  # prefixed cells without r: past column 54
+        ('<row r="1">' + "<ü:c/>" * 60 + "</row>", True),  # a prefix outside ASCII is a prefix to calamine too
         ('<row r="1">' + '<c r="A1"/>' + "<c/>" * 53 + "</row>", False),  # up to column 54 exactly
         ('<row r="1">' + '<c r="A1"/>' + "<c/>" * 54 + "</row>", True),
         ("<x:row/>" * 1100, True),  # prefixed rows without r: past row 1,096
         ("<cols>" + "<col/>" * 500 + "</cols>" + '<row r="1"><c r="D1"/></row>', False),  # lookalikes: not cells
         ("<rowBreaks>" + "<brk/>" * 5 + "</rowBreaks>" + "<row/>" * 1096, False),
     ],
-    ids=["prefixed-cells", "cells-to-the-edge", "cells-past-the-edge", "prefixed-rows", "cols", "row-breaks"],
+    ids=[
+        "prefixed-cells",
+        "non-ascii-prefix",
+        "cells-to-the-edge",
+        "cells-past-the-edge",
+        "prefixed-rows",
+        "cols",
+        "row-breaks",
+    ],
 )
 def test_the_extent_guard_counts_prefixed_elements_and_is_not_fooled_by_lookalikes(body: str, refused: bool) -> None:
     from xltools.read import Unreadable
     from xltools.read.workbook import _within
 
-    xml = f'<worksheet xmlns:x="x"><sheetData>{body}</sheetData></worksheet>'.encode()
+    xml = f'<worksheet xmlns:x="x" xmlns:ü="u"><sheetData>{body}</sheetData></worksheet>'.encode()
     try:
         _within(xml, "s", (1096, 54))
         assert not refused

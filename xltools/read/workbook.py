@@ -36,7 +36,9 @@ _CELL_FORMULA = re.compile(
 # r= of rows (12) and cells (C12) when it is an attribute, after a space: the literal r comes first and the
 # look-behind after it, so that the search runs at a literal's speed (3× faster).
 _REF_ATTR = re.compile(rb"""r(?<=\sr)\s*=\s*["']([A-Za-z]{0,3})(\d+)["']""")
-_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(row|c)[\s/>]")  # every row and cell element, with r= or without
+# every row and cell element, with r= or without, under any prefix (calamine reads the local name alone, and a
+# bytes pattern's \w is ASCII only: a prefix such as ü: must count too)
+_ELEMENT = re.compile(rb"<(?:[^\s<>/:=]+:)?(row|c)[\s/>]")
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
