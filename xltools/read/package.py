@@ -123,11 +123,6 @@ class Package:
         """The CRC-32 the directory declares for a part (`read` has proven a part's bytes have it)."""
         return self.infos[name].CRC
 
-    def verify(self, name: str) -> None:
-        """Decompress a part only to prove it holds what its header says (for parts another reader reads)."""
-        if name in self.infos:
-            self.read(name)
-
     def xml(self, name: str) -> Any:
         """A structural part parsed with defusedxml (no DTD, no entities)."""
         return parse_xml(self.read(name), name)

@@ -46,8 +46,9 @@ Extent = tuple[int, int]  # (rows, columns) a sheet may use
 _RELS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
     + NS["pr"].encode()
-    + b'"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    + b'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    + b'"><Relationship Id="rId1" Type="'
+    + NS["r"].encode()
+    + b'/officeDocument" Target="xl/workbook.xml"/></Relationships>'
 )
 _PACKAGE_RELS = ("_rels/.rels", _RELS, zlib.crc32(_RELS))  # the workbook is xl/workbook.xml, the part read here
 
