@@ -1,11 +1,12 @@
 """Read a returned workbook: its sheets, defined names, metadata, and the values of the sheets asked for.
 
-Cell values come from python-calamine (Rust, fast) — but only once the sheet's own XML has shown that
-every cell lies within the template's extent (one cell at XFD1048576 would make calamine allocate the
-whole grid). calamine is not handed the file: it is handed a zip, stored, of the parts read and proven
-here (size, CRC, no DTD; the sheets within their extent), under the names found here — so it cannot
-parse a byte or a part the checks have not seen, and does not inflate them a second time.
-Formulas and number formats are looked up in the sheet XML for the cells that need them.
+Cell values come from python-calamine (Rust, fast) — but only once each sheet's XML is proven (sheetxml):
+canonical, so that calamine and the look-ups here read the cells Excel shows, or re-written so; and within
+the template's extent (one cell at XFD1048576 would make calamine allocate the whole grid). calamine is not
+handed the file: it is handed a zip, stored, of the parts read and proven here (size, CRC, no DTD, nothing of
+another namespace it would read; the sheets as proven), under the names found here — so it cannot parse a
+byte or a part the checks have not seen, and does not inflate them a second time.
+Formulas and number formats are looked up in the proven sheet XML for the cells that need them.
 """
 
 from __future__ import annotations
@@ -23,26 +24,19 @@ from defusedxml import DefusedXmlException
 
 from xltools.contract import META_SHEET, meta_from_properties, meta_from_sheet, parse_target, position
 from xltools.read.package import NS, STRICT_MAIN, Package, parse_rels, parse_xml, refuse_dtd, stored_zip
+from xltools.read.sheetxml import Extent, prove_sheet, sheet_data
 from xltools.read.sniff import Unreadable, sniff
 
 _M = "{" + NS["m"] + "}"
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_STYLE = re.compile(rb'\bs="(\d+)"')
-# A cell with a formula: its r (a look-ahead: the first r= that is A1) and the formula's text. The tag's rest is
-# taken possessively, so that a cell without a formula fails at once rather than backtracking (40 % faster).
-_CELL_FORMULA = re.compile(
-    rb'<(?:\w+:)?c\b(?=[^>]*?\br="([A-Z]+\d+)")[^>]*+(?<!/)>\s*+<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)'
-)
-# r= of rows (12) and cells (C12) when it is an attribute, after a space: the literal r comes first and the
-# look-behind after it, so that the search runs at a literal's speed (3× faster).
-_REF_ATTR = re.compile(rb"""r(?<=\sr)\s*=\s*["']([A-Za-z]{0,3})(\d+)["']""")
-# every row and cell element, with r= or without, under any prefix (calamine reads the local name alone, and a
-# bytes pattern's \w is ASCII only: a prefix such as ü: must count too)
-_ELEMENT = re.compile(rb"<(?:[^\s<>/:=]+:)?(row|c)[\s/>]")
+# In a proven (canonical) sheet every "<" is a tag and every '<c r="' a cell: these read it as its readers do.
+_ATTRS = rb'(?: [^\s="<]++="[^"]*+")*+ ?'  # a proven tag's attributes, each value quoted
+_FORMULA = re.compile(rb"<f" + _ATTRS + rb"(?:/>|>([^<]*+)</f>)")
+_STYLE = re.compile(rb' s="(\d+)"')
+# A cell with a formula: its r and the formula's text (taken possessively: a cell without one fails at once).
+_CELL_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"' + _ATTRS + rb">" + _FORMULA.pattern)
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
-Extent = tuple[int, int]  # (rows, columns) a sheet may use
 _RELS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
     + NS["pr"].encode()
@@ -101,25 +95,21 @@ class RawWorkbook:
         return None
 
     def _cell_xml(self, sheet: str, ref: str) -> tuple[bytes, int, int] | None:
-        """(sheet XML, start of the cell's attributes, end of its element) of a cell, or None."""
+        """(sheet XML, start of the cell's element, end of its element) of a cell, or None."""
         xml = self.xml.get(sheet)
         if not xml:
             return None
-        needle = b' r="' + ref.encode() + b'"'
-        i = xml.find(needle)
-        while i != -1:
-            lt = xml.rfind(b"<", 0, i)
-            tag = xml[lt + 1 : i].split(b" ", 1)[0]
-            if tag == b"c" or tag.endswith(b":c"):
-                gt = xml.find(b">", i)
-                if gt == -1:
-                    return None
-                if xml[gt - 1 : gt] == b"/":
-                    return xml, lt, gt
-                end = xml.find(b"</" + tag + b">", gt)
-                return xml, lt, end if end != -1 else len(xml)
-            i = xml.find(needle, i + 1)
-        return None
+        start, end = sheet_data(xml)
+        lt = xml.find(b'<c r="' + ref.encode() + b'"', start, end)  # one at most: the sheet is proven
+        if lt == -1:
+            return None
+        gt = xml.find(b"<", lt + 1, end)  # the next tag: a proven tag holds no "<"
+        if gt == -1:
+            return None
+        if xml[gt - 2 : gt] == b"/>":
+            return xml, lt, gt - 1
+        close = xml.find(b"</c>", lt, end)
+        return xml, lt, close if close != -1 else end
 
     def formula(self, sheet: str, ref: str) -> str | None:
         """The formula of a cell without its '=' ("" for a shared-formula follower); None if it has none."""
@@ -127,7 +117,7 @@ class RawWorkbook:
         if found is None:
             return None
         xml, start, end = found
-        m = _FORMULA.search(xml, xml.find(b">", start), end)
+        m = _FORMULA.search(xml, start + 1, end)
         if m is None:
             return None
         return _unescape((m.group(1) or b"").decode("utf-8", "replace"))
@@ -136,7 +126,7 @@ class RawWorkbook:
         """Every formula of a sheet as (A1, its XML text) — b"" for a shared-formula follower — in one pass
         over its XML, as bytes: the returns of one template share them, so callers may memoise on them."""
         xml = self.xml.get(sheet)
-        return tuple(_CELL_FORMULA.findall(xml)) if xml else ()
+        return tuple(_CELL_FORMULA.findall(xml, *sheet_data(xml))) if xml else ()
 
     def is_percent(self, sheet: str, ref: str) -> bool:
         """Whether the cell shows its number as a percentage (a clerk typed 95%, stored as 0.95)."""
@@ -146,7 +136,7 @@ class RawWorkbook:
         if found is None:
             return False
         xml, start, _ = found
-        m = _STYLE.search(xml, start, xml.find(b">", start))
+        m = _STYLE.search(xml, start, xml.find(b"<", start + 1))
         return m is not None and int(m.group(1)) in self.percent_styles
 
 
@@ -221,20 +211,23 @@ def _read(
     named = [("xl/workbook.xml", wb_bytes), *proven.items()] + ([(rels_part, rels)] if rels else [])
     book_parts = [(name, data, pkg.crc(name)) for name, data in named] + [_PACKAGE_RELS]
     limits: dict[str, Extent | None] = {}  # sheet -> the extent its XML was proven within
+    crcs: dict[str, int] = {}  # sheet -> the CRC-32 of its proven XML
 
     def prove(sheet: str) -> bool:
-        """Read a sheet's XML and prove it (no DTD; no cell beyond its extent) before calamine may parse it."""
+        """Read a sheet's XML and prove it (no DTD; canonical, or re-written so; no cell beyond its extent)
+        before calamine or a look-up here may read it."""
         part = sheet_parts.get(sheet)
         if part is None or part not in pkg:
             return False
-        if sheet not in raw.xml:
-            raw.xml[sheet] = pkg.read(part)
-            refuse_dtd(raw.xml[sheet], part)
         limit = extents(raw, sheet) if extents is not None else None
-        if sheet not in limits or limits[sheet] != limit:
-            if limit is not None:
-                _within(raw.xml[sheet], sheet, limit)
-            limits[sheet] = limit
+        if sheet not in raw.xml:
+            data = pkg.read(part)
+            refuse_dtd(data, part)
+            raw.xml[sheet] = prove_sheet(data, part, sheet, limit)
+            crcs[sheet] = pkg.crc(part) if raw.xml[sheet] is data else zlib.crc32(raw.xml[sheet])
+        elif sheet not in limits or limits[sheet] != limit:
+            prove_sheet(raw.xml[sheet], part, sheet, limit)
+        limits[sheet] = limit
         return True
 
     def wanted() -> list[str]:
@@ -242,7 +235,7 @@ def _read(
         return [s for s in order if s != META_SHEET and (chosen is None or s in chosen)]
 
     def open_book(sheets: list[str]) -> Any:
-        parts = book_parts + [(sheet_parts[s], raw.xml[s], pkg.crc(sheet_parts[s])) for s in sheets]
+        parts = book_parts + [(sheet_parts[s], raw.xml[s], crcs[s]) for s in sheets]
         return _calamine(stored_zip(parts))
 
     # The sheets are chosen by what the file says it is: before the hidden sheet is read, by its document
@@ -277,47 +270,11 @@ def _read(
     for sheet in sheets:
         load(sheet)
     for sheet in (xml_only(raw) or set()) if xml_only is not None else set():
-        part = sheet_parts.get(sheet)
-        if part is not None and part in pkg and sheet not in raw.xml:
-            raw.xml[sheet] = pkg.read(part)
-            refuse_dtd(raw.xml[sheet], part)
+        if sheet not in raw.xml:
+            prove(sheet)  # its formulas are looked up in it: proven as the sheets calamine reads are
     if any(sheet in raw.values for sheet in order if sheet != META_SHEET) and "xl/styles.xml" in pkg:
         raw.percent_styles = _percent_styles(proven["xl/styles.xml"])
     return raw
-
-
-def _within(xml: bytes, sheet: str, limit: Extent) -> None:
-    """Refuse a sheet with any cell beyond ``limit`` (rows, columns), counting cells and rows without an
-    ``r`` attribute at the furthest place they could take. One pass of a simple pattern over the XML, and
-    counts of where an element may start (the exact pass over the elements only when those could refuse)."""
-    max_rows, max_cols = limit
-    refs = _REF_ATTR.findall(xml)  # (letters, digits) of each, with no Python per match: this runs on every sheet
-    cols, rows = zip(*refs, strict=True) if refs else ((), ())
-    last_row = max(map(int, rows), default=0)
-    columns = {col.upper() for col in set(cols) if col}  # a handful of distinct letters
-    letters = max(columns, key=lambda c: (len(c), c), default=b"")
-    at = position(letters.decode() + "1") if letters else (0, -1)
-    if at is None:  # letters past XFD
-        raise Unreadable("extent", sheet=sheet, cell=letters.decode()[:8])
-    cells_with_r = len(cols) - cols.count(b"")
-    rows_with_r = len(refs) - cells_with_r
-
-    def reach(cells: int, rows: int) -> tuple[int, int]:  # cells and rows without r: after the last
-        return last_row + max(0, rows - rows_with_r), at[1] + 1 + max(0, cells - cells_with_r)
-
-    # Every cell element starts "<c" or, prefixed, holds ":c"; every row element holds "row": counting those
-    # (C speed) bounds from above how many there are, so a sheet within the bound is within its extent.
-    far_row, far_col = reach(xml.count(b"<c") + xml.count(b":c"), xml.count(b"row"))
-    if far_row <= max_rows and far_col <= max_cols:
-        return
-    elements = _ELEMENT.findall(xml)
-    far_row, far_col = reach(elements.count(b"c"), elements.count(b"row"))
-    if far_row > max_rows or far_col > max_cols:
-        from xltools.contract import a1
-
-        raise Unreadable(
-            "extent", sheet=sheet, cell=a1(min(max(far_row, 1), 1048576) - 1, min(max(far_col, 1), 16384) - 1)
-        )
 
 
 Structure = tuple[tuple[str, ...], dict[str, str], dict[str, str], frozenset[str], bool]
