@@ -830,3 +830,28 @@ def test_a_broken_spec_of_the_bureaus_own_stops_the_run_with_one_line(tmp_path: 
     proc = xlsx_cli(*args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "cuont" in proc.stderr and "yibao_dept.yaml" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "element",
+    ['<x:workbookPr date1904="1"/>', '<workbookPr date1904="1"/>'],
+    ids=["foreign-under-mc-ignorable", "a-second-one"],
+)
+def test_a_workbook_element_calamine_would_read_but_excel_not_is_refused(tmp_path: Path, element: str) -> None:
+    """calamine reads workbook.xml by local name: an <x:workbookPr date1904="1"> that Excel ignores (its prefix
+    named by mc:Ignorable), or a second workbookPr, would shift every date by four years in silence."""
+    path = make_return(tmp_path)
+    assert check_file(path).status != "unreadable"
+
+    def add(xml: str) -> str:
+        root = xml.index(">", xml.index("<workbook")) + 1
+        head = xml[:root].replace(
+            "<workbook ",
+            '<workbook xmlns:x="urn:x" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+            'mc:Ignorable="x" ',
+            1,
+        )
+        return head + element + xml[root:]
+
+    report = check_file(patch_part(path, r"xl/workbook\.xml", add))
+    assert report.status == "unreadable" and "xl/workbook.xml" in report.findings[0].message

@@ -34,6 +34,7 @@ _FORMULA = re.compile(rb"<f" + _ATTRS + rb"(?:/>|>([^<]*+)</f>)")
 _STYLE = re.compile(rb' s="(\d+)"')
 # A cell with a formula: its r and the formula's text (taken possessively: a cell without one fails at once).
 _CELL_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"' + _ATTRS + rb">" + _FORMULA.pattern)
+_READ_BY_CALAMINE = {"workbookPr", "sheets", "sheet", "definedNames", "definedName"}  # of workbook.xml
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
@@ -285,6 +286,11 @@ def _structure(wb_bytes: bytes, rels_bytes: bytes) -> Structure:
     """Sheets in order, each sheet's part, the defined names, names defined twice, the 1904 flag.
     Cached by content (the returns of one template share these bytes): callers copy what they change."""
     wb = parse_xml(wb_bytes, "xl/workbook.xml")
+    read = [e for e in wb.iter() if e.tag.rpartition("}")[2] in _READ_BY_CALAMINE]
+    if any(not e.tag.startswith(_M) for e in read) or sum(e.tag == _M + "workbookPr" for e in read) > 1:
+        # calamine reads these by local name: one of another namespace (which Excel ignores under mc:Ignorable),
+        # or a second workbookPr, would have it read other sheets or dates than the ones read here
+        raise Unreadable("inner_damaged", part="xl/workbook.xml")
     rels = parse_rels(rels_bytes, "xl/_rels/workbook.xml.rels") if rels_bytes else {}
     pr = wb.find("m:workbookPr", NS)
     date1904 = pr is not None and pr.get("date1904") in ("1", "true")
