@@ -26,14 +26,15 @@ Extent = tuple[int, int]  # (rows, columns) a sheet may use
 _MAIN = NS["m"]
 _MAX_ROWS, _MAX_COLS = 1048576, 16384
 # The canonical sheetData: what Excel, WPS, LibreOffice, openpyxl and xlsxwriter write. Attribute values hold
-# no quote and no "<", text no "<": so every "<" is a tag, and every '<c r="' a cell's own reference.
-_ATTRS = rb'(?: (?!r=)[A-Za-z_][\w.:-]*+="[^"<]*+")*+ ?'
-_F = rb"<f" + _ATTRS + rb"(?:/>|>[^<]*+</f>)"
+# no quote and no "<", text no "<": so every "<" is a tag, and every '<c r="' a cell's own reference. ATTRS (a
+# tag's attributes after its r, if any) is the look-ups' too: they read the sheet by this grammar.
+ATTRS = rb'(?: (?!r=)[A-Za-z_][\w.:-]*+="[^"<]*+")*+ ?'
+_F = rb"<f" + ATTRS + rb"(?:/>|>[^<]*+</f>)"
 _V = rb"<v ?(?:/>|>[^<]*+</v>)"
 _IS = rb'<is><t(?: xml:space="preserve")? ?(?:/>|>[^<]*+</t>)</is>'
-_CELL = rb'<c r="[A-Z]{1,3}+[1-9][0-9]{0,6}+"' + _ATTRS + rb"(?:/>|>(?:" + _F + rb")?(?:" + _V + rb")?(?:" + _IS
+_CELL = rb'<c r="[A-Z]{1,3}+[1-9][0-9]{0,6}+"' + ATTRS + rb"(?:/>|>(?:" + _F + rb")?(?:" + _V + rb")?(?:" + _IS
 _CELL += rb")?</c>)"
-_ROW = rb'<row r="[1-9][0-9]{0,6}+"' + _ATTRS + rb"(?:/>|>(?:" + _CELL + rb")*+</row>)"
+_ROW = rb'<row r="[1-9][0-9]{0,6}+"' + ATTRS + rb"(?:/>|>(?:" + _CELL + rb")*+</row>)"
 _SHEET_DATA = re.compile(rb"(?:" + _ROW + rb")*+")
 _REFS = re.compile(rb'<(?:c|row) r="([A-Z]*)(\d+)"')  # in a canonical sheetData: every row's and cell's r
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")

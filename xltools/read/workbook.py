@@ -24,16 +24,15 @@ from defusedxml import DefusedXmlException
 
 from xltools.contract import META_SHEET, meta_from_properties, meta_from_sheet, parse_target, position
 from xltools.read.package import NS, STRICT_MAIN, Package, parse_rels, parse_xml, refuse_dtd, stored_zip
-from xltools.read.sheetxml import Extent, prove_sheet, sheet_data
+from xltools.read.sheetxml import ATTRS, Extent, prove_sheet, sheet_data
 from xltools.read.sniff import Unreadable, sniff
 
 _M = "{" + NS["m"] + "}"
 # In a proven (canonical) sheet every "<" is a tag and every '<c r="' a cell: these read it as its readers do.
-_ATTRS = rb'(?: [^\s="<]++="[^"]*+")*+ ?'  # a proven tag's attributes, each value quoted
-_FORMULA = re.compile(rb"<f" + _ATTRS + rb"(?:/>|>([^<]*+)</f>)")
+_FORMULA = re.compile(rb"<f" + ATTRS + rb"(?:/>|>([^<]*+)</f>)")
 _STYLE = re.compile(rb' s="(\d+)"')
 # A cell with a formula: its r and the formula's text (taken possessively: a cell without one fails at once).
-_CELL_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"' + _ATTRS + rb">" + _FORMULA.pattern)
+_CELL_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"' + ATTRS + rb">" + _FORMULA.pattern)
 _READ_BY_CALAMINE = {"workbookPr", "sheets", "sheet", "definedNames", "definedName"}  # of workbook.xml
 _PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
 _QUOTED = re.compile(r'"[^"]*"|\\.')
