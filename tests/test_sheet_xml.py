@@ -19,6 +19,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from xltools.contract import a1
 from xltools.read import Unreadable
 from xltools.read.package import NS, stored_zip
 from xltools.read.sheetxml import prove_sheet
@@ -238,3 +239,29 @@ def test_a_sheet_declared_in_another_encoding_is_read_in_it() -> None:
     xml = '<?xml version="1.0" encoding="ISO-8859-1"?>' + HEAD + "<sheetData>" + body + "</sheetData></worksheet>"
     proven = prove_sheet(xml.encode("latin-1"), "p", "S", LIMIT)
     assert calamine_cells(proven) == {(1, 1): "é"}
+
+
+@given(
+    limit=st.tuples(st.integers(1, 1048576), st.integers(1, 16384)),
+    at=st.tuples(st.integers(1, 1048576), st.integers(1, 16384)),
+    near=st.booleans(),
+)
+@example(limit=(40, 12), at=(40, 12), near=False)
+@example(limit=(40, 12), at=(41, 12), near=False)
+@example(limit=(40, 12), at=(40, 13), near=False)
+@example(limit=(1048576, 16384), at=(1048576, 16384), near=False)  # XFD1048576, the last cell there is
+@example(limit=(999, 702), at=(1000, 703), near=False)  # ZZ999 against AAA1000: the lengths change there
+def test_a_canonical_sheet_within_its_extent_is_handed_on_and_one_reaching_past_it_is_refused_at_the_cell(
+    limit: tuple[int, int], at: tuple[int, int], near: bool
+) -> None:
+    if near:  # most drawn cells would be far: half the time, one within a step of the extent's edge
+        at = (min(max(1, limit[0] + at[0] % 3 - 1), 1048576), min(max(1, limit[1] + at[1] % 3 - 1), 16384))
+    ref = a1(at[0] - 1, at[1] - 1)
+    xml = (HEAD + f'<sheetData><row r="{at[0]}"><c r="{ref}"><v>1</v></c></row></sheetData></worksheet>').encode()
+    if at[0] <= limit[0] and at[1] <= limit[1]:
+        assert prove_sheet(xml, "p", "S", limit) is xml
+    else:
+        with pytest.raises(Unreadable) as refused:
+            prove_sheet(xml, "p", "S", limit)
+        named = ref if at[0] <= limit[0] else a1(at[0] - 1, 0)  # a row past the extent is named by its first cell
+        assert (refused.value.detail, refused.value.params["cell"]) == ("extent", named)

@@ -12,6 +12,7 @@ namespace is read (calamine reads local names only; Excel ignores what ``mc:Igno
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
@@ -32,11 +33,7 @@ ATTRS = rb'(?: (?!r=)[A-Za-z_][\w.:-]*+="[^"<]*+")*+ ?'
 _F = rb"<f" + ATTRS + rb"(?:/>|>[^<]*+</f>)"
 _V = rb"<v ?(?:/>|>[^<]*+</v>)"
 _IS = rb'<is><t(?: xml:space="preserve")? ?(?:/>|>[^<]*+</t>)</is>'
-_CELL = rb'<c r="[A-Z]{1,3}+[1-9][0-9]{0,6}+"' + ATTRS + rb"(?:/>|>(?:" + _F + rb")?(?:" + _V + rb")?(?:" + _IS
-_CELL += rb")?</c>)"
-_ROW = rb'<row r="[1-9][0-9]{0,6}+"' + ATTRS + rb"(?:/>|>(?:" + _CELL + rb")*+</row>)"
-_SHEET_DATA = re.compile(rb"(?:" + _ROW + rb")*+")
-_REFS = re.compile(rb'<(?:c|row) r="([A-Z]*)(\d+)"')  # in a canonical sheetData: every row's and cell's r
+_CELLS = re.compile(rb'<c r="([A-Z]+[0-9]+)"')  # in a canonical sheetData: every cell's own reference
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
 _OPEN, _CLOSE = b"<sheetData>", b"</sheetData>"
 
@@ -51,40 +48,66 @@ def prove_sheet(xml: bytes, part: str, sheet: str, limit: Extent | None) -> byte
     """The sheet's XML as every reader is to read it: ``xml`` itself when canonical, else a canonical re-writing
     of its cells. Raises Unreadable when it is not well-formed XML, holds two cells at one place, cells of
     another namespace or parts inside a cell no reader agrees on, or reaches beyond ``limit``."""
-    if not _canonical(xml):
-        xml = _rewrite(xml, part, sheet, limit or (_MAX_ROWS, _MAX_COLS))
-        if not _canonical(xml):  # what is written here is canonical: were it not, refuse rather than guess
+    limit = limit or (_MAX_ROWS, _MAX_COLS)
+    if not _canonical(xml, limit):  # not canonical, or reaching past the extent: the rewrite says which
+        xml = _rewrite(xml, part, sheet, limit)
+        if not _canonical(xml, limit):  # what is written here is canonical: were it not, refuse, not guess
             raise Unreadable("inner_damaged", part=part[:80])
-    start, end = sheet_data(xml)
-    refs = _REFS.findall(xml, start, end)  # (letters, digits): one pass, no Python per match
-    cells = [r for r in refs if r[0]]
+    cells = _CELLS.findall(xml, *sheet_data(xml))  # one pass, no Python per match
     if len(set(cells)) != len(cells):
         raise Unreadable("inner_damaged", part=part[:80])  # two cells at one place: which is shown is a guess
-    if limit is not None and refs:
-        _within(refs, sheet, limit)
     return xml
 
 
-def _canonical(xml: bytes) -> bool:
+@functools.lru_cache(maxsize=32)
+def _grammar(limit: Extent) -> re.Pattern[bytes]:
+    """The canonical sheetData of a sheet within ``limit``: every row and cell reference bounded by it, so a cell
+    beyond it fails the pattern (and the rewrite then refuses it by name) with no Python per cell here."""
+    rows, cols = _upto(limit[0]), _letters(limit[1])
+    cell = rb'<c r="' + cols + rows + b'"' + ATTRS + rb"(?:/>|>(?:" + _F + rb")?(?:" + _V + rb")?(?:" + _IS
+    cell += rb")?</c>)"
+    row = rb'<row r="' + rows + b'"' + ATTRS + rb"(?:/>|>(?:" + cell + rb")*+</row>)"
+    return re.compile(rb"(?:" + row + rb")*+")
+
+
+def _upto(n: int) -> bytes:
+    """A pattern for the numbers 1 to ``n`` as Excel writes them (decimal, no leading zero)."""
+    digits = str(n).encode()
+    k = len(digits)
+    shorter = [b"[1-9]" + (b"[0-9]{0,%d}" % (k - 2) if k > 2 else b"")] if k > 1 else []
+    return _below(digits, shorter, b"0123456789", first=b"1")
+
+
+def _letters(n: int) -> bytes:
+    """A pattern for the column letters of columns 1 to ``n`` (A, B, … Z, AA, …)."""
+    letters = a1(0, n - 1).rstrip("0123456789").encode()
+    m = len(letters)
+    return _below(letters, [b"[A-Z]{1,%d}" % (m - 1)] if m > 1 else [], b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", first=b"A")
+
+
+def _below(top: bytes, shorter: list[bytes], alphabet: bytes, first: bytes) -> bytes:
+    """Strings of ``top``'s length at most ``top`` (same length: lexical order is numeric order), or ``shorter``."""
+    alts = list(shorter)
+    every = b"[" + alphabet[:1] + b"-" + alphabet[-1:] + b"]"
+    for i, ch in enumerate(top):
+        low = alphabet.index(first) if i == 0 else 0
+        high = alphabet.index(ch)
+        if high > low:
+            rest = len(top) - i - 1
+            span = b"[" + alphabet[low : low + 1] + b"-" + alphabet[high - 1 : high] + b"]"
+            alts.append(top[:i] + span + (every + b"{%d}" % rest if rest else b""))
+    alts.append(top)
+    return b"(?:" + b"|".join(alts) + b")"
+
+
+def _canonical(xml: bytes, limit: Extent) -> bool:
     if xml.count(b"sheetData") != 2:  # one sheetData, and no other element (of any prefix) of that name
         return False
     declared = _DECLARED.match(xml)
     if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         return False  # read in another encoding by calamine than the bytes seen here
     start, end = sheet_data(xml)
-    return start > len(_OPEN) - 1 and end != -1 and _SHEET_DATA.fullmatch(xml, start, end) is not None
-
-
-def _within(refs: list[tuple[bytes, bytes]], sheet: str, limit: Extent) -> None:
-    max_rows, max_cols = limit
-    cols, rows = zip(*refs, strict=True)
-    last_row = max(map(int, rows))
-    letters = max((c for c in set(cols) if c), key=lambda c: (len(c), c), default=b"")
-    last_col = _column(letters.decode()) if letters else 0
-    if last_row > max_rows or last_col > max_cols:
-        raise Unreadable(
-            "extent", sheet=sheet, cell=a1(min(last_row, _MAX_ROWS) - 1, min(max(last_col, 1), _MAX_COLS) - 1)
-        )
+    return start > len(_OPEN) - 1 and end != -1 and _grammar(limit).fullmatch(xml, start, end) is not None
 
 
 def _column(letters: str) -> int:
