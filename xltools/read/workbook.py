@@ -61,6 +61,8 @@ class RawWorkbook:
     meta: dict[str, str] = field(default_factory=dict)  # the hidden sheet's records
     custom: dict[str, str] = field(default_factory=dict)  # the same records as document properties
     percent_styles: frozenset[int] = frozenset()
+    # sheet -> where its sheetData's content is, found once for the look-ups
+    _spans: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def identity(self) -> dict[str, str]:
@@ -82,8 +84,14 @@ class RawWorkbook:
 
     def column(self, sheet: str, refs: tuple[str, ...]) -> list[Any]:
         """The values of a run of cells, as `value` gives each."""
-        value_at = self.value_at
-        return [value_at(sheet, *at) if (at := position(r)) is not None else None for r in refs]
+        row0, col0, rows = self.values.get(sheet, (0, 0, []))
+        out: list[Any] = []
+        for ref in refs:
+            at = position(ref)
+            r, c = (at[0] - row0, at[1] - col0) if at is not None else (-1, -1)
+            v = rows[r][c] if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
+            out.append(None if v == "" else v)
+        return out
 
     def value_at(self, sheet: str, row: int, col: int) -> Any:
         """The value shown in the cell at 0-based ``row`` and ``col``; None when empty."""
@@ -99,7 +107,7 @@ class RawWorkbook:
         xml = self.xml.get(sheet)
         if not xml:
             return None
-        start, end = sheet_data(xml)
+        start, end = self._spans.get(sheet) or self._spans.setdefault(sheet, sheet_data(xml))
         lt = xml.find(b'<c r="' + ref.encode() + b'"', start, end)  # one at most: the sheet is proven
         if lt == -1:
             return None
