@@ -73,6 +73,37 @@ def patch_part(path: Path, part_pattern: str, fn: Callable[[str], str]) -> Path:
     return path
 
 
+def with_shared_strings(path: Path) -> Path:
+    """The return with its inline strings moved to xl/sharedStrings.xml, as Excel, WPS and LibreOffice save."""
+    strings: list[str] = []
+
+    def share(m: re.Match[str]) -> str:
+        strings.append(m.group(1))
+        return f't="s"><v>{len(strings) - 1}</v>'
+
+    tmp = path.with_suffix(".sharing")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename).decode("utf-8")
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(r't="inlineStr"><is><t(?: xml:space="preserve")?>([^<]*)</t></is>', share, data)
+            elif info.filename == "[Content_Types].xml":
+                kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+                data = data.replace(
+                    "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}"/></Types>'
+                )
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+                rel = f'<Relationship Id="rIdStrings" Type="{kind}" Target="sharedStrings.xml"/>'
+                data = data.replace("</Relationships>", rel + "</Relationships>")
+            dst.writestr(info, data.encode("utf-8"))
+        main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        items = "".join(f'<si><t xml:space="preserve">{t}</t></si>' for t in strings)
+        dst.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}" count="{len(strings)}">{items}</sst>')
+    shutil.move(tmp, path)
+    return path
+
+
 def sheet_part(path: Path, sheet: str) -> str:
     """The zip part of a named sheet."""
     wb = openpyxl.load_workbook(path, read_only=True)

@@ -8,6 +8,7 @@ against the code before the fixes, where each of them failed.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -15,13 +16,14 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from returns import cell_of, make_return, patch_part, sheet_part
+from returns import cell_of, flat, make_return, patch_part, sheet_part, with_shared_strings
 from typer.testing import CliRunner
 
 from xltools.aggregate import aggregate
@@ -357,9 +359,9 @@ def test_a_zip_with_two_members_of_one_name_is_damage_whichever_comes_first(tmp_
 def test_calamine_is_handed_only_the_parts_read_and_proven_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Not the file: a zip of the parts `Package.read` proved, byte for byte, under the names found here —
-    the workbook, its relationships, styles and the sheets whose values are read (not the instructions, not
-    the printed form, not the theme) — and package relationships that name xl/workbook.xml as the workbook."""
+    """Not the file: a zip of the sheets whose values are read (not the instructions, not the printed form, not
+    the theme), byte for byte as `Package.read` proved them, under the names found here; and the package's
+    relationships, the workbook, its relationships and the styles written here from what was read of them."""
     import io
 
     from xltools.read import workbook
@@ -378,13 +380,22 @@ def test_calamine_is_handed_only_the_parts_read_and_proven_here(
     with zipfile.ZipFile(io.BytesIO(handed[0])) as given, zipfile.ZipFile(good) as source:
         names = given.namelist()
         assert all(i.compress_type == zipfile.ZIP_STORED for i in given.infolist())
-        own = [n for n in names if n != "_rels/.rels"]  # the package's relationships are written here
-        assert {n: given.read(n) for n in own} == {n: source.read(n) for n in own}
-        assert b'Target="xl/workbook.xml"' in given.read("_rels/.rels")
         sheets = {n for n in names if n.startswith("xl/worksheets/")}
+        assert {n: given.read(n) for n in sheets} == {n: source.read(n) for n in sheets}
+        assert b'Target="xl/workbook.xml"' in given.read("_rels/.rels")
+        written = {n: given.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")}
+        assert all(written[n] != source.read(n) for n in written)
+        rels = written["xl/_rels/workbook.xml.rels"]
+        assert all(f'Target="/{n}"'.encode() in rels for n in sheets)
+        assert source_sheets(source.read("xl/workbook.xml")) == source_sheets(written["xl/workbook.xml"])
     assert set(names) - sheets == {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "_rels/.rels"}
     read = {sheet_part(good, s) for s in ("基本信息", "资金情况", "业务情况", "绩效指标", "自评结论", "_xltools")}
     assert sheets == read
+
+
+def source_sheets(workbook_xml: bytes) -> list[str]:
+    """The sheet names a workbook.xml lists, in order."""
+    return [html.unescape(n) for n in re.findall(r'<sheet name="([^"]*)"', workbook_xml.decode())]
 
 
 def test_the_files_own_package_relationships_cannot_send_calamine_to_another_workbook(tmp_path: Path) -> None:
@@ -855,3 +866,98 @@ def test_a_workbook_element_calamine_would_read_but_excel_not_is_refused(tmp_pat
 
     report = check_file(patch_part(path, r"xl/workbook\.xml", add))
     assert report.status == "unreadable" and "xl/workbook.xml" in report.findings[0].message
+
+
+_MC = 'xmlns:x="urn:x" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x" '
+_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+
+
+def _foreign(root: str, inserted: str, before: str | None = None) -> Callable[[str], str]:
+    """A patch declaring prefix x (named by mc:Ignorable) on the root element ``root`` and inserting
+    ``inserted`` before the first ``before`` (or as the root's first child)."""
+
+    def patch(xml: str) -> str:
+        xml = xml.replace(f"<{root} ", f"<{root} {_MC}", 1)
+        at = xml.index(before) if before else xml.index(">", xml.index(f"<{root} ")) + 1
+        return xml[:at] + inserted + xml[at:]
+
+    return patch
+
+
+@pytest.mark.parametrize(
+    ("part", "patch"),
+    [
+        # calamine keeps the last relationship of an Id: this one would send it to another sheet's part
+        (
+            r"xl/_rels/workbook\.xml\.rels",
+            _foreign(
+                "Relationships",
+                f'<x:Relationship Id="rId2" Type="{_WORKSHEET}" Target="/xl/worksheets/sheet3.xml"/>',
+                "</Relationships>",
+            ),
+        ),
+        # calamine takes a sheet's last attribute named id, in any namespace
+        (
+            r"xl/workbook\.xml",
+            lambda xml: _foreign("workbook", "")(xml).replace('r:id="rId2"', 'r:id="rId2" x:id="rId3"', 1),
+        ),
+        # calamine reads every si by local name: one of another namespace shifts every shared string by one
+        (r"xl/sharedStrings\.xml", _foreign("sst", "<x:si><x:t>伪造</x:t></x:si>")),
+        # ... and every xf: these would give every cell style below 200 a date format, numbers read as dates
+        (
+            r"xl/styles\.xml",
+            _foreign("styleSheet", "<x:cellXfs>" + '<x:xf numFmtId="14"/>' * 200 + "</x:cellXfs>", "<cellXfs"),
+        ),
+    ],
+    ids=["relationship", "sheet-id", "shared-string", "cell-format"],
+)
+def test_an_element_or_attribute_of_another_namespace_is_read_as_excel_reads_it_not_by_its_local_name(
+    tmp_path: Path, part: str, patch: Callable[[str], str]
+) -> None:
+    """Excel resolves namespaces (and ignores what mc:Ignorable names); calamine reads these parts by local name.
+    It is handed them as read here, so the return reads as it did before the foreign element was added."""
+    path = with_shared_strings(make_return(tmp_path))
+    before = check_file(path)
+    assert before.status == "ok" and before.findings == []
+    after = check_file(patch_part(path, part, patch))
+    assert (after.status, flat(after)) == ("ok", set()), after.findings
+
+
+@pytest.mark.parametrize(
+    ("part", "patch"),
+    [
+        (
+            r"xl/_rels/workbook\.xml\.rels",
+            lambda xml: xml.replace(
+                "</Relationships>",
+                f'<Relationship Id="rId2" Type="{_WORKSHEET}" Target="/xl/worksheets/sheet3.xml"/></Relationships>',
+            ),
+        ),
+        (
+            r"xl/workbook\.xml",
+            lambda xml: re.sub(r'(<sheet name=")[^"]*(" sheetId="3")', r"\g<1>基本信息\2", xml, count=1),
+        ),
+        (r"xl/_rels/workbook\.xml\.rels", lambda xml: re.sub(r'<Relationship [^>]*Id="rId3"[^>]*/>', "", xml)),
+    ],
+    ids=["two-relationships-of-one-id", "two-sheets-of-one-name", "a-sheet-without-its-relationship"],
+)
+def test_a_workbook_whose_readers_would_differ_on_which_part_or_sheet_counts_is_refused(
+    tmp_path: Path, part: str, patch: Callable[[str], str]
+) -> None:
+    path = patch_part(make_return(tmp_path), part, patch)
+    report = check_file(path)
+    assert report.status == "unreadable" and part.replace("\\", "").split("/")[-1] in report.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "target", ["worksheets/sheet3.xml", "./worksheets/sheet3.xml", "worksheets/../worksheets/sheet3.xml"]
+)
+def test_a_sheet_relationship_with_a_relative_target_is_read_where_excel_reads_it(tmp_path: Path, target: str) -> None:
+    """calamine joins a relative target to xl/ without resolving "." and "..": it is handed the target as
+    resolved here (an absolute one), so the sheet is read, not lost."""
+    path = make_return(tmp_path)
+    patched = patch_part(
+        path, r"xl/_rels/workbook\.xml\.rels", lambda xml: xml.replace("/xl/worksheets/sheet3.xml", target)
+    )
+    report = check_file(patched)
+    assert (report.status, flat(report)) == ("ok", set()), report.findings

@@ -159,16 +159,20 @@ def parse_xml(data: bytes, name: str) -> Any:
         raise Unreadable("inner_damaged", part=name[:80]) from None
 
 
-def parse_rels(data: bytes, name: str) -> dict[str, str]:
-    """Relationship id -> target part, for the bytes of a .rels part."""
+def parse_rels(data: bytes, name: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (target part, type), for the bytes of a .rels part. Two relationships with one id
+    are the part's damage: readers differ on which counts."""
     import posixpath
 
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     base = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels -> xl
     for rel in parse_xml(data, name).iterfind("pr:Relationship", NS):
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-        out[rel.get("Id", "")] = target
+        rid = rel.get("Id", "")
+        if rid in out:
+            raise Unreadable("inner_damaged", part=name[:80])
+        out[rid] = (target, rel.get("Type", ""))
     return out
 
 

@@ -3,9 +3,10 @@
 Cell values come from python-calamine (Rust, fast) — but only once each sheet's XML is proven (sheetxml):
 canonical, so that calamine and the look-ups here read the cells Excel shows, or re-written so; and within
 the template's extent (one cell at XFD1048576 would make calamine allocate the whole grid). calamine is not
-handed the file: it is handed a zip, stored, of the parts read and proven here (size, CRC, no DTD, nothing of
-another namespace it would read; the sheets as proven), under the names found here — so it cannot parse a
-byte or a part the checks have not seen, and does not inflate them a second time.
+handed the file: it is handed a zip, stored, of the parts read and proven here (size, CRC, no DTD; the sheets
+as proven; the workbook, its relationships, shared strings and styles as read here, by bookxml), under the
+names found here — so it cannot parse a byte or a part the checks have not seen, read an element by its local
+name that Excel reads as another namespace's, or inflate a part a second time.
 Formulas and number formats are looked up in the proven sheet XML for the cells that need them.
 """
 
@@ -23,6 +24,7 @@ from xml.sax import saxutils
 from defusedxml import DefusedXmlException
 
 from xltools.contract import META_SHEET, meta_from_properties, meta_from_sheet, parse_target, position
+from xltools.read.bookxml import Part, strings_part, styles_part, workbook_parts
 from xltools.read.package import NS, STRICT_MAIN, Package, parse_rels, parse_xml, refuse_dtd, stored_zip
 from xltools.read.sheetxml import ATTRS, Extent, prove_sheet, sheet_data
 from xltools.read.sniff import Unreadable, sniff
@@ -34,8 +36,6 @@ _STYLE = re.compile(rb' s="(\d+)"')
 # A cell with a formula: its r and the formula's text (taken possessively: a cell without one fails at once).
 _CELL_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"' + ATTRS + rb">" + _FORMULA.pattern)
 _READ_BY_CALAMINE = {"workbookPr", "sheets", "sheet", "definedNames", "definedName"}  # of workbook.xml
-_PERCENT_IDS = {9, 10}  # built-in number formats 0% and 0.00%
-_QUOTED = re.compile(r'"[^"]*"|\\.')
 
 _RELS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
@@ -203,21 +203,22 @@ def _read(
     wb_bytes = pkg.read("xl/workbook.xml")
     if STRICT_MAIN in wb_bytes[:4096]:
         raise Unreadable("strict")
-    proven: dict[str, bytes] = {}
-    for name in ("xl/sharedStrings.xml", "xl/styles.xml"):  # parsed by calamine: proven first
-        if name in pkg:
-            refuse_dtd(proven.setdefault(name, pkg.read(name)), name)
     rels_part = "xl/_rels/workbook.xml.rels"
     rels = pkg.read(rels_part) if rels_part in pkg else b""
-    order, sheet_parts, defined, duplicates, date1904 = _structure(wb_bytes, rels)
+    order, sheet_parts, defined, duplicates, date1904, written = _structure(wb_bytes, rels)
     raw = RawWorkbook(path, list(order), dict(defined), set(duplicates), date1904)
     if "docProps/custom.xml" in pkg:
         raw.custom = meta_from_properties(dict(_properties(pkg.read("docProps/custom.xml"))))
     # calamine is given only the parts proven here, stored: it parses no byte the checks have not seen. The
-    # package's relationships (by which it finds the workbook) are written here: the file's own could send it
-    # to another part as the workbook than the one read above.
-    named = [("xl/workbook.xml", wb_bytes), *proven.items()] + ([(rels_part, rels)] if rels else [])
-    book_parts = [(name, data, pkg.crc(name)) for name, data in named] + [_PACKAGE_RELS]
+    # package's relationships, the workbook and its relationships are written here from what was read above
+    # (bookxml): the file's own could send it to other parts, sheets or dates than the ones read here.
+    book_parts: list[Part] = [*written, _PACKAGE_RELS]
+    percent: frozenset[int] = frozenset()
+    if "xl/sharedStrings.xml" in pkg:
+        book_parts.append(strings_part(pkg.read("xl/sharedStrings.xml")))
+    if "xl/styles.xml" in pkg:
+        styles, percent = styles_part(pkg.read("xl/styles.xml"))
+        book_parts.append(styles)
     limits: dict[str, Extent | None] = {}  # sheet -> the extent its XML was proven within
     crcs: dict[str, int] = {}  # sheet -> the CRC-32 of its proven XML
 
@@ -280,18 +281,18 @@ def _read(
     for sheet in (xml_only(raw) or set()) if xml_only is not None else set():
         if sheet not in raw.xml:
             prove(sheet)  # its formulas are looked up in it: proven as the sheets calamine reads are
-    if any(sheet in raw.values for sheet in order if sheet != META_SHEET) and "xl/styles.xml" in pkg:
-        raw.percent_styles = _percent_styles(proven["xl/styles.xml"])
+    if any(sheet in raw.values for sheet in order if sheet != META_SHEET):
+        raw.percent_styles = percent
     return raw
 
 
-Structure = tuple[tuple[str, ...], dict[str, str], dict[str, str], frozenset[str], bool]
+Structure = tuple[tuple[str, ...], dict[str, str], dict[str, str], frozenset[str], bool, tuple[Part, Part]]
 
 
 @lru_cache(maxsize=64)
 def _structure(wb_bytes: bytes, rels_bytes: bytes) -> Structure:
-    """Sheets in order, each sheet's part, the defined names, names defined twice, the 1904 flag.
-    Cached by content (the returns of one template share these bytes): callers copy what they change."""
+    """Sheets in order, each sheet's part, the defined names, names defined twice, the 1904 flag, and the
+    workbook and its relationships as calamine is to read them. Cached by content (the returns of one template share these bytes): callers copy what they change."""
     wb = parse_xml(wb_bytes, "xl/workbook.xml")
     read = [e for e in wb.iter() if e.tag.rpartition("}")[2] in _READ_BY_CALAMINE]
     if any(not e.tag.startswith(_M) for e in read) or sum(e.tag == _M + "workbookPr" for e in read) > 1:
@@ -303,12 +304,17 @@ def _structure(wb_bytes: bytes, rels_bytes: bytes) -> Structure:
     date1904 = pr is not None and pr.get("date1904") in ("1", "true")
     sheet_parts: dict[str, str] = {}
     order: list[str] = []
+    kinds: list[tuple[str, str, str]] = []
     for s in wb.iterfind("m:sheets/m:sheet", NS):
         name = s.get("name", "")
         rid = s.get("{" + NS["r"] + "}id", "")
+        if name.casefold() in (o.casefold() for o in order):
+            raise Unreadable("inner_damaged", part="xl/workbook.xml")  # two sheets of one name: which is read?
+        if rid not in rels:  # Excel cannot open it; calamine would not either
+            raise Unreadable("inner_damaged", part="xl/_rels/workbook.xml.rels")
         order.append(name)
-        if rid in rels:
-            sheet_parts[name] = rels[rid]
+        sheet_parts[name] = rels[rid][0]
+        kinds.append((name, *rels[rid]))
     defined: dict[str, str] = {}
     duplicates: set[str] = set()
     local: set[str] = set()
@@ -323,7 +329,7 @@ def _structure(wb_bytes: bytes, rels_bytes: bytes) -> Structure:
         else:
             defined[name] = (d.text or "").strip()
     duplicates |= {n for n in local if not n.startswith("_xlnm.")}  # a sheet-scoped twin shadows the name
-    return tuple(order), sheet_parts, defined, frozenset(duplicates), date1904
+    return tuple(order), sheet_parts, defined, frozenset(duplicates), date1904, workbook_parts(kinds, date1904)
 
 
 @lru_cache(maxsize=64)
@@ -331,23 +337,6 @@ def _properties(data: bytes) -> tuple[tuple[str, str], ...]:
     """The custom document properties as (name, text)."""
     root = parse_xml(data, "docProps/custom.xml")
     return tuple((p.get("name", ""), (p[0].text or "").strip()) for p in root.iterfind("cp:property", NS) if len(p))
-
-
-@lru_cache(maxsize=64)
-def _percent_styles(data: bytes) -> frozenset[int]:
-    """Indexes of the cell styles whose number format shows a percentage."""
-    styles = parse_xml(data, "xl/styles.xml")
-    custom = {
-        int(f.get("numFmtId", "-1")): f.get("formatCode", "")
-        for f in styles.iterfind("m:numFmts/m:numFmt", NS)
-        if (f.get("numFmtId") or "").isdigit()
-    }
-    out = set()
-    for i, xf in enumerate(styles.iterfind("m:cellXfs/m:xf", NS)):
-        fid = int(xf.get("numFmtId", "0")) if (xf.get("numFmtId") or "0").isdigit() else 0
-        if fid in _PERCENT_IDS or "%" in _QUOTED.sub("", custom.get(fid, "")):
-            out.add(i)
-    return frozenset(out)
 
 
 def _is_panic(e: BaseException) -> bool:
