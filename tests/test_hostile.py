@@ -961,3 +961,21 @@ def test_a_sheet_relationship_with_a_relative_target_is_read_where_excel_reads_i
     )
     report = check_file(patched)
     assert (report.status, flat(report)) == ("ok", set()), report.findings
+
+
+@pytest.mark.parametrize(
+    "twin",
+    ["xl/worksheets/Sheet3.xml", "xl\\worksheets\\sheet3.xml", "/xl/worksheets/sheet3.xml", "XL/WORKSHEETS/SHEET3.XML"],
+)
+def test_a_member_whose_name_is_another_part_for_excel_is_damage(tmp_path: Path, twin: str) -> None:
+    """Excel compares part names without case and reads \\ as /: a second member named so is the same part to
+    it, and which of the two a reader takes is its own choice."""
+    good = make_return(tmp_path)
+    out = tmp_path / "twin.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename))
+        dst.writestr(zipfile.ZipInfo(twin), src.read("xl/worksheets/sheet3.xml").replace(b"<v>", b"<v>9"))
+    assert zipfile.ZipFile(out).namelist()[-1] == twin  # the twin is stored under exactly that name
+    report = check_file(out)
+    assert report.unreadable and [f.detail for f in report.findings] == ["damaged"], report.findings

@@ -53,8 +53,10 @@ class Package:
         members = self.zf.infolist()
         self.infos = {i.filename: i for i in members}
         try:
-            if len(self.infos) != len(members):  # two members of one name: which one a reader takes is its own
-                raise Unreadable("damaged")  # choice, so what was checked need not be what is read
+            # two members of one part name (equal but for case, or a backslash for a slash, as Excel compares
+            # them): which one a reader takes is its own choice, so what was checked need not be what is read
+            if len(self.infos) != len(members) or len({_part_key(n) for n in self.infos}) != len(members):
+                raise Unreadable("damaged")
             self._check_sizes()
         except Unreadable:
             self.close()
@@ -126,6 +128,11 @@ class Package:
     def xml(self, name: str) -> Any:
         """A structural part parsed with defusedxml (no DTD, no entities)."""
         return parse_xml(self.read(name), name)
+
+
+def _part_key(name: str) -> str:
+    """A member's part name as Excel compares part names: case-insensitive, either slash, no leading one."""
+    return name.replace("\\", "/").lstrip("/").casefold()
 
 
 def stored_zip(parts: list[tuple[str, bytes, int]]) -> bytes:
