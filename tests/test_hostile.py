@@ -979,3 +979,36 @@ def test_a_member_whose_name_is_another_part_for_excel_is_damage(tmp_path: Path,
     assert zipfile.ZipFile(out).namelist()[-1] == twin  # the twin is stored under exactly that name
     report = check_file(out)
     assert report.unreadable and [f.detail for f in report.findings] == ["damaged"], report.findings
+
+
+@pytest.mark.parametrize("named", ["_common", "{elsewhere}/yibao_dept.yaml", "../schemas/yibao_dept", "evil.yaml"])
+def test_a_spec_a_file_names_is_looked_up_by_id_never_opened_where_it_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str
+) -> None:
+    """The document properties say which spec a return is (before its hidden sheet is read): a path there, a
+    file name or an abstract part is not an id, and no YAML is opened for it."""
+    from xltools.spec import load as spec_load
+
+    elsewhere = tmp_path / "elsewhere"  # a spec file outside the schemas folder: a return must not open it
+    elsewhere.mkdir()
+    shutil.copy(ROOT / "schemas" / "yibao_dept.yaml", elsewhere)
+    named = named.format(elsewhere=elsewhere)
+    path = make_return(tmp_path)
+    spec_load._load_path.cache_clear()
+    spec_load._load_id.cache_clear()
+    opened: list[Path] = []
+    real = spec_load._load_path
+
+    def spy(p: Path) -> object:
+        opened.append(p)
+        return real(p)
+
+    monkeypatch.setattr(spec_load, "_load_path", spy)
+    patch_part(
+        path,
+        r"docProps/custom\.xml",
+        lambda xml: xml.replace("<vt:lpwstr>yibao_dept</vt:lpwstr>", f"<vt:lpwstr>{named}</vt:lpwstr>", 1),
+    )
+    report = check_file(path)
+    assert all(p.name == "yibao_dept.yaml" and p.parent == (ROOT / "schemas").resolve() for p in opened), opened
+    assert report.status != "unreadable" and any(f.detail == "metadata" for f in report.findings), report.findings

@@ -23,7 +23,7 @@ from xltools.check.workers import Crash, Pool
 from xltools.contract import META_SHEET, layout_of
 from xltools.findings import ERROR, Finding, Report
 from xltools.read import RawWorkbook, Unreadable, read_workbook
-from xltools.spec import Spec, SpecError, load_spec, spec_ids
+from xltools.spec import Spec, SpecError, is_spec_id, load_spec, spec_ids
 
 META_EXTENT = (200_000, 64)  # the hidden sheet holds the region list (up to a national one)
 MARGIN = (1000, 50)  # rows and columns beyond the template's own a return may still use
@@ -92,8 +92,11 @@ def prepare(
 
 
 def _spec_of(sid: str, schemas: Path | None) -> Spec | None:
+    """The spec a file names, by id: one that is not an id (a path, an abstract part) is not a form here."""
+    if not is_spec_id(sid):
+        return None
     try:
-        return load_spec(sid, schemas) if sid else None
+        return load_spec(sid, schemas)
     except SpecError as e:
         if e.detail == "not_found":
             return None

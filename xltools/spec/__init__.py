@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from xltools.spec.errors import SpecError
-from xltools.spec.load import bundled_schemas, list_specs, load_regions, load_spec, schemas_dir, spec_ids
+from xltools.spec.load import bundled_schemas, is_spec_id, list_specs, load_regions, load_spec, schemas_dir, spec_ids
 from xltools.spec.model import (
     Aggregate,
     Block,
@@ -40,6 +40,7 @@ __all__ = [
     "Table",
     "TableBlock",
     "bundled_schemas",
+    "is_spec_id",
     "list_specs",
     "load_regions",
     "load_spec",

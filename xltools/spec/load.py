@@ -76,6 +76,17 @@ def spec_ids(directory: Path | str | None = None) -> list[str]:
     return sorted(p.stem for p in d.glob("*.yaml") if not p.stem.startswith("_"))
 
 
+def is_spec_id(text: str) -> bool:
+    """Whether ``text`` can name a concrete spec as a returned file records it: an id, never a path, a file name
+    or an abstract part (``_common``). What a file says is looked up by id, not opened wherever it points."""
+    return (
+        0 < len(text) <= 128
+        and not text.startswith(("_", "."))
+        and not any(c in text for c in "/\\:\0")
+        and Path(text).suffix.lower() not in (".yaml", ".yml")
+    )
+
+
 def list_specs(directory: Path | str | None = None) -> list[Spec]:
     """Every spec of the folder; none at all is an error (a folder without specs is a mistake)."""
     d = schemas_dir(directory)
