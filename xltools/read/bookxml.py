@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from xltools.read.package import NS, parse_xml
+from xltools.read.package import NS, in_utf8, parse_xml
 from xltools.read.sniff import Unreadable
 
 Part = tuple[str, bytes, int]  # (name, bytes, CRC-32): a part of the zip calamine is handed
@@ -25,7 +25,6 @@ Part = tuple[str, bytes, int]  # (name, bytes, CRC-32): a part of the zip calami
 _M = "{" + NS["m"] + "}"
 _HEAD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:")  # a tag with a prefix: calamine would read it by its local name
-_DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
 _SST = re.compile(rb"<sst\b[^>]*>")
 _MAIN_DEFAULT = b'xmlns="' + NS["m"].encode() + b'"'
 
@@ -82,7 +81,7 @@ def strings_part(data: bytes) -> Part:
     once on sst, no prefixed tag, no comment or CDATA: then calamine's reading by local name is Excel's), else
     each string written as Excel reads it (text of the main namespace's si/t and si/r/t, not the phonetic)."""
     if _plain(data):
-        return "xl/sharedStrings.xml", data, zlib.crc32(data)
+        return part("xl/sharedStrings.xml", data)
     root = parse_xml(data, "xl/sharedStrings.xml")
     if root.tag != _M + "sst":
         raise Unreadable("inner_damaged", part="xl/sharedStrings.xml")
@@ -96,12 +95,10 @@ def strings_part(data: bytes) -> Part:
 
 
 def _plain(data: bytes) -> bool:
-    declared = _DECLARED.match(data)
-    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        return False
     root = _SST.search(data)
     return (
-        root is not None
+        in_utf8(data)
+        and root is not None
         and _MAIN_DEFAULT in root.group()
         and data.count(b'xmlns="') == 1
         and _PREFIXED.search(data) is None
@@ -110,7 +107,8 @@ def _plain(data: bytes) -> bool:
 
 
 def _text(t: Any) -> str:
-    """A t element's text, without that of any element inside it (none is of the main namespace)."""
+    """A t element's text, without that of any element inside it (the schema allows none; Excel ignores one of
+    another namespace)."""
     return (t.text or "") + "".join(child.tail or "" for child in t)
 
 

@@ -33,6 +33,7 @@ NS = {
 STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 _ROOT = re.compile(rb"<[A-Za-z]")
+_DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
 
 
 class Package:
@@ -181,6 +182,13 @@ def parse_rels(data: bytes, name: str) -> dict[str, tuple[str, str]]:
             raise Unreadable("inner_damaged", part=name[:80])
         out[rid] = (target, rel.get("Type", ""))
     return out
+
+
+def in_utf8(xml: bytes) -> bool:
+    """Whether a part is UTF-8 (declared so, or not declared): what is scanned here as bytes is what calamine
+    reads, not the same bytes in another encoding."""
+    declared = _DECLARED.match(xml)
+    return declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")
 
 
 def refuse_dtd(xml: bytes, part: str) -> None:

@@ -19,7 +19,7 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from xltools.contract import a1
-from xltools.read.package import NS
+from xltools.read.package import NS, in_utf8
 from xltools.read.sniff import Unreadable
 
 Extent = tuple[int, int]  # (rows, columns) a sheet may use
@@ -34,7 +34,6 @@ _F = rb"<f" + ATTRS + rb"(?:/>|>[^<]*+</f>)"
 _V = rb"<v ?(?:/>|>[^<]*+</v>)"
 _IS = rb'<is><t(?: xml:space="preserve")? ?(?:/>|>[^<]*+</t>)</is>'
 _CELLS = re.compile(rb'<c r="([A-Z]+[0-9]+)"')  # in a canonical sheetData: every cell's own reference
-_DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
 _OPEN, _CLOSE = b"<sheetData>", b"</sheetData>"
 
 
@@ -103,8 +102,7 @@ def _below(top: bytes, shorter: list[bytes], alphabet: bytes, first: bytes) -> b
 def _canonical(xml: bytes, limit: Extent) -> bool:
     if xml.count(b"sheetData") != 2:  # one sheetData, and no other element (of any prefix) of that name
         return False
-    declared = _DECLARED.match(xml)
-    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+    if not in_utf8(xml):
         return False  # read in another encoding by calamine than the bytes seen here
     start, end = sheet_data(xml)
     return start > len(_OPEN) - 1 and end != -1 and _grammar(limit).fullmatch(xml, start, end) is not None
