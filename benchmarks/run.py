@@ -12,6 +12,9 @@ The processes run with xltools' modules compiled to bytecode, as an installed co
 `--runs K` repeats each aggregate (and the single check), interleaved so that a noisy minute weighs on every
 setting alike, and reports the median with the spread; `--one-core` adds `--jobs 1` with the whole process tree
 pinned to one core (`taskset`), the baseline for how well `--jobs 2` uses two cores.
+Each size's aggregates start with one run of its own, reported apart and kept out of the medians: the first
+run after the returns were made or copied reads them from disk and fills the spec cache (on 2026-12-07,
+without it, the two 1,000-return runs of each setting took 9.4–9.6 s and 6.1–6.2 s: the median was a coin toss).
 
 Returns are generated once (synthetic figures from seed 000, one region each from a 1,000-region list)
 and cached in benchmarks/.cache/. Results go to benchmarks/results/latest.json for comparison between
@@ -325,6 +328,7 @@ def main() -> None:
     peaks: dict[tuple[int, int], list[int]] = {}
     one_core: dict[int, list[float]] = {}
     calamines: list[float] = []  # calamine's read again before each round of aggregate runs
+    first: dict[int, float] = {}  # each size's first run (--jobs 1): the disk and the spec cache still cold
     for n in sizes:
         folder = CACHE / f"in_{n}"
         if not folder.is_dir():
@@ -332,6 +336,7 @@ def main() -> None:
             for p in paths[:n]:
                 os.link(p, folder / p.name)
         command = [*python, "aggregate", str(folder), "-o", str(out)]
+        first[n] = run_process([*command, "--jobs", "1"], env)[0]  # not in the medians: it pays the cold caches
         for _ in range(args.runs):  # interleaved, so that a noisy minute weighs on every setting alike
             calamines.append(median_ms(calamine_read, sample, 1))  # and on their baseline
             for jobs in job_values:
@@ -353,6 +358,7 @@ def main() -> None:
             )
         )
     for n in sizes:
+        rows.append((f"aggregate {n} returns, first run (--jobs 1, not in the medians)", first[n], "s", "", None, ""))
         for jobs in job_values:
             ws, ps = walls[n, jobs], peaks[n, jobs]
             agg[n, jobs] = statistics.median(ws), max(ps)
