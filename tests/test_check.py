@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -295,3 +296,53 @@ def test_a_text_longer_than_a_cell_keeps_is_an_error_at_its_cell_not_a_cut_text(
 def test_a_text_as_long_as_a_cell_keeps_is_read(tmp_path: Path) -> None:
     path = make_return(tmp_path, {"department": "医" * 32_767})
     assert flat(check_file(path)) == set()
+
+
+def _roundtrip(ext: Any) -> Any:
+    import pickle
+
+    return pickle.loads(pickle.dumps(ext))
+
+
+def test_phase_one_answer_pickles_small_and_the_same(tmp_path: Path) -> None:
+    """A return read where the template put every field travels from its worker as the fields' ids (issue #14:
+    9.5 -> 5.6 KB a benchmark return); the other side has the layout's cells again, in the same order."""
+    import pickle
+
+    from xltools.check.pipeline import prepare
+    from xltools.contract import layout_of
+
+    p = prepare(make_return(tmp_path))
+    assert p.ext is not None
+    again = _roundtrip(p.ext)
+    assert list(again.where.items()) == list(p.ext.where.items()) and again.where
+    assert {k: list(v) for k, v in again.table_where.items()} == {k: list(v) for k, v in p.ext.table_where.items()}
+    layout = layout_of(p.ext.spec)
+    assert all(again.table_where[c] is layout.column_homes[c] for c in again.table_where)
+    state = pickle.loads(pickle.dumps(p.ext.__getstate__()))  # what travels: ids, not cells
+    assert state["where"] == tuple(p.ext.where) and "资金情况" not in repr(state["where"])
+
+
+def test_a_return_with_a_field_unread_pickles_without_it(tmp_path: Path) -> None:
+    from xltools.check.pipeline import prepare
+
+    p = prepare(make_return(tmp_path, edit=_delete_name))
+    assert p.ext is not None and "budget_final" not in p.ext.where
+    again = _roundtrip(p.ext)
+    assert "budget_final" not in again.where and list(again.where) == list(p.ext.where)
+    assert again.locate("budget_final") == p.ext.locate("budget_final") != ("", "")
+
+
+def test_cells_off_the_layout_travel_as_they_are(tmp_path: Path) -> None:
+    """Should a field ever be read elsewhere than its layout's cell, it pickles as it is: never moved home."""
+    from xltools.check.pipeline import prepare
+
+    p = prepare(make_return(tmp_path))
+    assert p.ext is not None
+    fid = next(iter(p.ext.where))
+    p.ext.where[fid] = ("别处", "Z99")
+    column = next(iter(p.ext.table_where))
+    p.ext.table_where[column] = [("别处", f"Z{i}") for i in range(1, 4)]
+    again = _roundtrip(p.ext)
+    assert again.where == p.ext.where and again.where[fid] == ("别处", "Z99")
+    assert list(again.table_where[column]) == [("别处", f"Z{i}") for i in range(1, 4)]

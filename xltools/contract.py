@@ -180,6 +180,25 @@ class Layout:
         structure): keyed by what it depends on, bounded by its user."""
         return {}
 
+    @cached_property
+    def homes(self) -> dict[str, tuple[str, str]]:
+        """(sheet, A1) of every field, made once per layout: the returns read where the template put them share
+        these tuples rather than each making its own."""
+        return {k: (c.sheet, c.a1) for k, c in self.cells.items()}
+
+    @cached_property
+    def column_targets(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """(sheet, its A1 cells) of every table column, as `parse_target` reads its defined name."""
+        return {
+            k: (r.sheet, tuple(a1(i, r.col) for i in range(r.first_row, r.last_row + 1)))
+            for k, r in self.columns.items()
+        }
+
+    @cached_property
+    def column_homes(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """(sheet, A1) of every row of every table column, made once per layout (see `homes`)."""
+        return {k: tuple((sheet, ref) for ref in refs) for k, (sheet, refs) in self.column_targets.items()}
+
     def views(self, sheet: str) -> dict[str, str]:
         """The formulas of a sheet's display boxes, by A1: what `check` verifies (a view edited is tampered)."""
         return {a1(b.row, b.col): b.formula for b in self.boxes.get(sheet, ()) if b.formula}

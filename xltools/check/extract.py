@@ -10,6 +10,7 @@ what the template recorded.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -32,9 +33,26 @@ class Extracted:
     scalars: dict[str, Any] = field(default_factory=dict)
     where: dict[str, tuple[str, str]] = field(default_factory=dict)  # field id -> (sheet, A1)
     table: dict[str, list[Any]] = field(default_factory=dict)  # column id -> raw value per row
-    table_where: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    table_where: dict[str, Sequence[tuple[str, str]]] = field(default_factory=dict)  # column id -> per row
     percent: set[tuple[str, int | None]] = field(default_factory=set)  # cells showing a percentage
     findings: list[Finding] = field(default_factory=list)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled small, as phase 1's answer travels from a worker (issue #14): when every field and column read
+        is where its layout puts it — in every return read, since a name pointing elsewhere is not read — their
+        cells travel as the fields' ids and are the layout's own again on the other side."""
+        state = dict(self.__dict__)
+        layout = layout_of(self.spec)
+        if _at_home(self.where, layout.homes) and _at_home(self.table_where, layout.column_homes):
+            state["where"], state["table_where"] = tuple(self.where), tuple(self.table_where)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state["where"], tuple):
+            layout = layout_of(state["spec"])
+            state["where"] = {k: layout.homes[k] for k in state["where"]}
+            state["table_where"] = {k: layout.column_homes[k] for k in state["table_where"]}
+        self.__dict__.update(state)
 
     def locate(self, fid: str, row: int | None = None) -> tuple[str, str]:
         if row is not None and fid in self.table_where and row < len(self.table_where[fid]):
@@ -46,6 +64,10 @@ class Extracted:
     def ref(self, fid: str, row: int | None = None) -> str:
         sheet, cell = self.locate(fid, row)
         return f"{sheet}!{cell}" if sheet and cell else ""
+
+
+def _at_home(where: Mapping[str, object], homes: Mapping[str, object]) -> bool:
+    return all(homes.get(k) == v for k, v in where.items())
 
 
 def normalise_formula(text: str) -> str:
@@ -70,6 +92,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
     """Values of every field and table column of ``spec`` found in ``raw`` through their names."""
     out = Extracted(spec)
     layout = layout_of(spec)
+    homes, column_homes, column_targets = layout.homes, layout.column_homes, layout.column_targets
     sheet_order = [s.name for s in spec.sheets]
     sheet_order += [s for s in layout.boxes if s not in sheet_order]  # the printed form is part of the template
     missing_sheets = {s for s in sheet_order if s not in raw.sheets}
@@ -106,7 +129,8 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
         if target is None:
             continue
         sheet, (ref, *_) = target
-        out.where[f.id] = (sheet, ref)
+        home = homes.get(f.id)
+        out.where[f.id] = home if home == (sheet, ref) else (sheet, ref)
         value = out.scalars[f.id] = raw.value(sheet, ref)
         if not f.derived:
             if f.numeric and _maybe_percent(value) and raw.is_percent(sheet, ref):
@@ -127,7 +151,8 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
         if target is None:
             continue
         sheet, refs = target
-        out.table_where[c.id] = [(sheet, r) for r in refs]
+        at_home = column_targets.get(c.id) == (sheet, refs)
+        out.table_where[c.id] = column_homes[c.id] if at_home else tuple((sheet, r) for r in refs)
         out.table[c.id] = raw.column(sheet, refs)
         if c.numeric:
             out.percent |= {

@@ -312,15 +312,13 @@ def check_values(spec: Spec, values: dict[str, Any]) -> Report:
     layout = layout_of(spec)
     ext = Extracted(spec)
     for f in spec.fields.values():
-        at = layout.cells[f.id]
-        ext.where[f.id] = (at.sheet, at.a1)
+        ext.where[f.id] = layout.homes[f.id]
         ext.scalars[f.id] = None if f.derived else values.get(f.id)
     if spec.table:
         for c in spec.table.columns:
-            rng = layout.columns[c.id]
             given = list(values.get(c.id) or [])
             ext.table[c.id] = (given + [None] * spec.table.rows)[: spec.table.rows]
-            ext.table_where[c.id] = [(rng.sheet, rng.cell(i).a1) for i in range(spec.table.rows)]
+            ext.table_where[c.id] = layout.column_homes[c.id]
     typed, found = type_values(ext, False)
     ext.findings += found
     p = Prepared(Report(file="(values)", spec=spec.id, spec_version=spec.version, spec_title=spec.title), ext, typed)
