@@ -228,8 +228,7 @@ class Layout:
     def where(self, name: str, row: int | None = None) -> tuple[str, str]:
         """(sheet, A1) of a field, or of row ``row`` of a table column."""
         if name in self.cells:
-            c = self.cells[name]
-            return c.sheet, c.a1
+            return self.homes[name]
         if name in self.columns:
             return self.columns[name].sheet, self.columns[name].cell(row or 0).a1
         return "", ""
