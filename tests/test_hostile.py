@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from returns import cell_of, flat, make_return, patch_part, sheet_part, with_shared_strings
+from returns import cell_of, flat, make_return, patch_part, seed, sheet_part, with_shared_strings
 from typer.testing import CliRunner
 
 from xltools.aggregate import aggregate
@@ -152,6 +152,71 @@ def test_rows_or_columns_inserted_by_a_program_that_left_the_names_behind(tmp_pa
         return
     assert report.status == "errors"
     assert [f.code for f in on_sheet] == ["tampered"]  # one finding, and no value read from a moved cell
+
+
+def _anchor(kind: type) -> tuple[str, str, str | int]:
+    """A locked anchor of 资金情况 whose template value is of ``kind``: (sheet, A1, value)."""
+    from xltools.contract import layout_of
+
+    cells, _, expected = layout_of(seed()["spec"]).anchor_groups["资金情况"]
+    cell, value = next((c, v) for c, v in zip(cells, expected, strict=True) if type(v) is kind)
+    return cell.sheet, cell.a1, value
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "moved"),
+    [
+        (int, lambda v: True if v == 1 else float(v) + 1, True),  # a row number as TRUE, or another number
+        (int, lambda v: float(v), False),  # 1 stored as 1.0 is the same number
+        (str, lambda v: f"  {v} ", False),  # a label with spaces around it is the same label
+        (str, lambda v: v + "（改）", True),
+    ],
+    ids=["number as TRUE or another", "number as a float", "label padded", "label changed"],
+)
+def test_a_locked_anchor_changed_is_shifted_and_one_the_same_is_not(tmp_path: Path, kind, typed, moved) -> None:
+    """The anchors of a sheet are compared in one pass; what counts as the same is `_same`'s: TRUE is not the row
+    number 1 though Python says True == 1, and padding around a label does not change it."""
+    sheet, ref, value = _anchor(kind)
+
+    def change(wb: openpyxl.Workbook) -> None:
+        wb[sheet][ref].value = typed(value)
+
+    report = check_file(make_return(tmp_path, edit=change))
+    shifted = [(f.sheet, f.cell) for f in report.findings if f.code == "tampered" and f.detail == "shifted"]
+    assert shifted == ([(sheet, ref)] if moved else [])
+    assert report.status == ("errors" if moved else "ok")
+
+
+@pytest.fixture(scope="module")
+def looked_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str]]]:
+    """A return with a percent-formatted cell, and cells to look up in it: derived (formulas), inputs, and one
+    that is not in the sheet."""
+    from xltools.contract import layout_of
+
+    tmp = tmp_path_factory.mktemp("look-ups")
+    path = _percent_format(make_return(tmp, {"enrollment_rate": 0.95}), "enrollment_rate")
+    layout = layout_of(seed()["spec"])
+    derived = [layout.homes[f] for f in layout.formulas][:15]
+    plain = [h for f, h in layout.homes.items() if f not in layout.formulas][:20]
+    return path, [cell_of(path, "enrollment_rate"), *derived, *plain, ("资金情况", "Z999")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(order=st.permutations(range(40)))
+def test_cell_look_ups_in_any_order_find_what_a_fresh_look_up_finds(looked_up, order: list[int]) -> None:
+    """Formula and format look-ups search on from the last cell found: in whatever order they come, each finds
+    what it finds alone."""
+    from xltools.read import read_workbook
+
+    path, cells = looked_up
+    raw, fresh = read_workbook(path), read_workbook(path)
+    asked = [cells[i] for i in order if i < len(cells)]
+    got = [(raw.formula(s, r), raw.is_percent(s, r)) for s, r in asked]
+    alone = []
+    for s, r in asked:
+        fresh._cursors.clear()
+        alone.append((fresh.formula(s, r), fresh.is_percent(s, r)))
+    assert got == alone and any(f for f, _ in got) and any(p for _, p in got)
 
 
 @pytest.mark.parametrize("text", ["38²", "①", "⁵", "１²", "3⁰", "⑴"])

@@ -105,12 +105,6 @@ def parse_target(text: str) -> tuple[str, tuple[str, ...]] | None:
     return sheet, (f"{c1}{r1}",)
 
 
-def same_target(found: str, expected: str) -> bool:
-    """Whether a name's formula in a file points where the template put it ($ and quotes aside)."""
-    a, b = parse_target(found), parse_target(expected)
-    return a is not None and a == b
-
-
 # --- the layout ----------------------------------------------------------------------------------
 
 
@@ -187,17 +181,36 @@ class Layout:
         return {k: (c.sheet, c.a1) for k, c in self.cells.items()}
 
     @cached_property
-    def column_targets(self) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """(sheet, its A1 cells) of every table column, as `parse_target` reads its defined name."""
+    def column_homes(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """(sheet, A1) of every row of every table column, made once per layout (see `homes`)."""
         return {
-            k: (r.sheet, tuple(a1(i, r.col) for i in range(r.first_row, r.last_row + 1)))
+            k: tuple((r.sheet, a1(i, r.col)) for i in range(r.first_row, r.last_row + 1))
             for k, r in self.columns.items()
         }
 
     @cached_property
-    def column_homes(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        """(sheet, A1) of every row of every table column, made once per layout (see `homes`)."""
-        return {k: tuple((sheet, ref) for ref in refs) for k, (sheet, refs) in self.column_targets.items()}
+    def name_targets(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """What each field's and column's defined name must point to, as `parse_target` reads a name: a return's
+        name is trusted only when it reads the same (made once per layout, not once per name per return)."""
+        found = {k: parse_target(self.target(k)) for k in [*self.cells, *self.columns]}
+        return {k: t for k, t in found.items() if t is not None}
+
+    @cached_property
+    def anchor_groups(self) -> dict[str, tuple[tuple[Cell, ...], tuple[tuple[int, int], ...], tuple[str | int, ...]]]:
+        """The anchors by sheet, in their order: (cells, their (row, col), the text or number each must hold), so
+        that a return's anchors on one sheet are read in one call."""
+        groups: dict[str, list[tuple[Cell, str | int]]] = {}
+        for cell, expected in self.anchors.items():
+            groups.setdefault(cell.sheet, []).append((cell, expected))
+        return {
+            sheet: (tuple(c for c, _ in g), tuple((c.row, c.col) for c, _ in g), tuple(e for _, e in g))
+            for sheet, g in groups.items()
+        }
+
+    @cached_property
+    def column_positions(self) -> dict[str, tuple[tuple[int, int], ...]]:
+        """(row, col) of every row of every table column: where a column read at home is read from."""
+        return {k: tuple((i, r.col) for i in range(r.first_row, r.last_row + 1)) for k, r in self.columns.items()}
 
     def views(self, sheet: str) -> dict[str, str]:
         """The formulas of a sheet's display boxes, by A1: what `check` verifies (a view edited is tampered)."""

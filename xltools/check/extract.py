@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from xltools.catalogue import Msg
-from xltools.contract import Cell, Layout, layout_of, same_target
+from xltools.contract import Cell, Layout, layout_of
 from xltools.findings import ERROR, Finding
 from xltools.read import RawWorkbook
 from xltools.read.workbook import formula_text
@@ -92,7 +92,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
     """Values of every field and table column of ``spec`` found in ``raw`` through their names."""
     out = Extracted(spec)
     layout = layout_of(spec)
-    homes, column_homes, column_targets = layout.homes, layout.column_homes, layout.column_targets
+    homes, column_homes, name_targets = layout.homes, layout.column_homes, layout.name_targets
     sheet_order = [s.name for s in spec.sheets]
     sheet_order += [s for s in layout.boxes if s not in sheet_order]  # the printed form is part of the template
     missing_sheets = {s for s in sheet_order if s not in raw.sheets}
@@ -101,19 +101,20 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
     shifted = _shifted_sheets(raw, layout, missing_sheets, out.findings)
     unusable = missing_sheets | shifted
 
-    def readable(fid: str, label: Any, expected_cells: int) -> tuple[str, tuple[str, ...]] | None:
-        """The name's target when it can be trusted; a `tampered` finding and None otherwise."""
+    def readable(fid: str, label: Any, expected_cells: int) -> bool:
+        """Whether the name points where the template put it (so its cells are the layout's); a `tampered`
+        finding when it does not."""
         home_sheet, home_cell = layout.where(fid, 0)
         if home_sheet in unusable:
-            return None
+            return False
         if fid in raw.duplicates:
             out.findings.append(tampered("name_duplicate", home_sheet, home_cell, fid, name=fid, label=label))
-            return None
+            return False
         target = raw.target(fid)
         if target is None or not raw.has_sheet(target[0]) or len(target[1]) != expected_cells:
             out.findings.append(tampered("name_missing", home_sheet, home_cell, fid, name=fid, label=label))
-            return None
-        if not same_target(raw.names[fid], layout.target(fid)):
+            return False
+        if target != name_targets[fid]:
             found = f"{target[0]}!{target[1][0]}" + (f":{target[1][-1]}" if len(target[1]) > 1 else "")
             expected = layout.target(fid).replace("$", "").replace("'", "")
             out.findings.append(
@@ -121,16 +122,13 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
                     "name_moved", home_sheet, home_cell, fid, name=fid, label=label, expected=expected, actual=found
                 )
             )
-            return None
-        return target
+            return False
+        return True
 
     for f in spec.fields.values():
-        target = readable(f.id, f.name, 1)
-        if target is None:
+        if not readable(f.id, f.name, 1):
             continue
-        sheet, (ref, *_) = target
-        home = homes.get(f.id)
-        out.where[f.id] = home if home == (sheet, ref) else (sheet, ref)
+        sheet, ref = out.where[f.id] = homes[f.id]
         value = out.scalars[f.id] = raw.value(sheet, ref)
         if not f.derived:
             if f.numeric and _maybe_percent(value) and raw.is_percent(sheet, ref):
@@ -147,16 +145,15 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
             )
     table = spec.table
     for c in table.columns if table else ():
-        target = readable(c.id, c.name, table.rows if table else 0)
-        if target is None:
+        if not readable(c.id, c.name, table.rows if table else 0):
             continue
-        sheet, refs = target
-        at_home = column_targets.get(c.id) == (sheet, refs)
-        out.table_where[c.id] = column_homes[c.id] if at_home else tuple((sheet, r) for r in refs)
-        out.table[c.id] = raw.column(sheet, refs)
+        cells = out.table_where[c.id] = column_homes[c.id]
+        values = out.table[c.id] = raw.values_at(cells[0][0], layout.column_positions[c.id])
         if c.numeric:
             out.percent |= {
-                (c.id, i) for i, r in enumerate(refs) if _maybe_percent(out.table[c.id][i]) and raw.is_percent(sheet, r)
+                (c.id, i)
+                for i, (v, (sheet, r)) in enumerate(zip(values, cells, strict=True))
+                if _maybe_percent(v) and raw.is_percent(sheet, r)
             }
     out.findings += _identity(raw, out)
     out.findings += _targets(raw, out)
@@ -264,14 +261,18 @@ def _shifted_sheets(raw: RawWorkbook, layout: Layout, skip: set[str], found: lis
     """Sheets whose locked labels or row numbers are not where the template wrote them: rows or columns
     were inserted or deleted, so every value on them sits somewhere else. One finding per sheet."""
     bad: set[str] = set()
-    for cell, expected in layout.anchors.items():
-        if cell.sheet in skip or cell.sheet in bad or not raw.has_sheet(cell.sheet):
+    for sheet, (cells, positions, expected) in layout.anchor_groups.items():
+        if sheet in skip or not raw.has_sheet(sheet):
             continue
-        value = raw.value_at(cell.sheet, cell.row, cell.col)
-        if not _same(value, expected):
-            bad.add(cell.sheet)
-            shown = "" if value is None else value
-            found.append(tampered("shifted", cell.sheet, cell.a1, expected=expected, actual=shown))
+        values = raw.values_at(sheet, positions)
+        if values == list(expected) and bool not in map(type, values):
+            continue  # each the same as the template's (equal, and no True standing for a 1): as `_same` says
+        for cell, value, text in zip(cells, values, expected, strict=True):
+            if not _same(value, text):
+                bad.add(sheet)
+                shown = "" if value is None else value
+                found.append(tampered("shifted", sheet, cell.a1, expected=text, actual=shown))
+                break
     return bad
 
 

@@ -63,6 +63,7 @@ class RawWorkbook:
     percent_styles: frozenset[int] = frozenset()
     # sheet -> where its sheetData's content is, found once for the look-ups
     _spans: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    _cursors: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # sheet -> last cell found
 
     @property
     def identity(self) -> dict[str, str]:
@@ -82,14 +83,14 @@ class RawWorkbook:
         at = position(ref)
         return None if at is None else self.value_at(sheet, *at)
 
-    def column(self, sheet: str, refs: tuple[str, ...]) -> list[Any]:
-        """The values of a run of cells, as `value` gives each."""
+    def values_at(self, sheet: str, cells: tuple[tuple[int, int], ...]) -> list[Any]:
+        """The values of many cells of a sheet, each at 0-based (row, col), as `value_at` gives each."""
         row0, col0, rows = self.values.get(sheet, (0, 0, []))
+        height = len(rows)
         out: list[Any] = []
-        for ref in refs:
-            at = position(ref)
-            r, c = (at[0] - row0, at[1] - col0) if at is not None else (-1, -1)
-            v = rows[r][c] if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
+        for row, col in cells:
+            r, c = row - row0, col - col0
+            v = rows[r][c] if 0 <= r < height and 0 <= c < len(rows[r]) else None
             out.append(None if v == "" else v)
         return out
 
@@ -108,9 +109,16 @@ class RawWorkbook:
         if not xml:
             return None
         start, end = self._spans.get(sheet) or self._spans.setdefault(sheet, sheet_data(xml))
-        lt = xml.find(b'<c r="' + ref.encode() + b'"', start, end)  # one at most: the sheet is proven
+        # One cell at most has this reference (the sheet is proven). Look-ups come in about the order the cells
+        # are written, so each looks from where the last one was found, and from the start only when not there.
+        needle = b'<c r="' + ref.encode() + b'"'
+        after = self._cursors.get(sheet, start)
+        lt = xml.find(needle, after, end)
+        if lt == -1 and after > start:
+            lt = xml.find(needle, start, end)
         if lt == -1:
             return None
+        self._cursors[sheet] = lt
         gt = xml.find(b"<", lt + 1, end)  # the next tag: a proven tag holds no "<"
         if gt == -1:
             return None
