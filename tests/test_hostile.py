@@ -187,14 +187,35 @@ def test_a_locked_anchor_changed_is_shifted_and_one_the_same_is_not(tmp_path: Pa
     assert report.status == ("errors" if moved else "ok")
 
 
-@pytest.fixture(scope="module")
-def looked_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str]]]:
+def _written_backwards(xml: str) -> str:
+    """A sheet's rows, and the cells of each, in the reverse of the order Excel writes them: still one cell at
+    each place, as a reader takes it wherever it stands."""
+    head, rest = xml.split("<sheetData>", 1)
+    data, tail = rest.split("</sheetData>", 1)
+    rows = re.findall(r"<row [^>]*?/>|<row [^>]*>.*?</row>", data, re.S)
+    assert "".join(rows) == data
+
+    def backwards(row: str) -> str:
+        if row.endswith("/>"):
+            return row
+        open_tag, cells = row[: row.index(">") + 1], row[row.index(">") + 1 : -len("</row>")]
+        found = re.findall(r'<c r="[^"]*"[^>]*?/>|<c r="[^"]*"[^>]*>.*?</c>', cells, re.S)
+        assert "".join(found) == cells
+        return open_tag + "".join(reversed(found)) + "</row>"
+
+    return f"{head}<sheetData>{''.join(backwards(r) for r in reversed(rows))}</sheetData>{tail}"
+
+
+@pytest.fixture(scope="module", params=["as written", "written backwards"])
+def looked_up(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
     """A return with a percent-formatted cell, and cells to look up in it: derived (formulas), inputs, and one
-    that is not in the sheet."""
+    that is not in the sheet; as a spreadsheet program writes it, or with every sheet's rows and cells reversed."""
     from xltools.contract import layout_of
 
     tmp = tmp_path_factory.mktemp("look-ups")
     path = _percent_format(make_return(tmp, {"enrollment_rate": 0.95}), "enrollment_rate")
+    if request.param == "written backwards":
+        patch_part(path, r"xl/worksheets/sheet\d+\.xml", _written_backwards)
     layout = layout_of(seed()["spec"])
     derived = [layout.homes[f] for f in layout.formulas][:15]
     plain = [h for f, h in layout.homes.items() if f not in layout.formulas][:20]
@@ -204,8 +225,8 @@ def looked_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tupl
 @settings(max_examples=25, deadline=None)
 @given(order=st.permutations(range(40)))
 def test_cell_look_ups_in_any_order_find_what_a_fresh_look_up_finds(looked_up, order: list[int]) -> None:
-    """Formula and format look-ups search on from the last cell found: in whatever order they come, each finds
-    what it finds alone."""
+    """Formula and format look-ups search on (or back) from the last cell found: in whatever order they come, and
+    in whatever order the sheet holds its cells, each finds what it finds alone."""
     from xltools.read import read_workbook
 
     path, cells = looked_up
@@ -217,6 +238,14 @@ def test_cell_look_ups_in_any_order_find_what_a_fresh_look_up_finds(looked_up, o
         fresh._cursors.clear()
         alone.append((fresh.formula(s, r), fresh.is_percent(s, r)))
     assert got == alone and any(f for f, _ in got) and any(p for _, p in got)
+
+
+def test_a_return_written_backwards_reads_as_the_same_return(tmp_path: Path) -> None:
+    as_written = make_return(tmp_path, {"enrollment_rate": 0.95}, name="a.xlsx")
+    backwards = patch_part(
+        shutil.copy(as_written, tmp_path / "b.xlsx"), r"xl/worksheets/sheet\d+\.xml", _written_backwards
+    )
+    assert check_file(backwards).findings == check_file(as_written).findings
 
 
 @pytest.mark.parametrize("text", ["38²", "①", "⁵", "１²", "3⁰", "⑴"])

@@ -63,7 +63,8 @@ class RawWorkbook:
     percent_styles: frozenset[int] = frozenset()
     # sheet -> where its sheetData's content is, found once for the look-ups
     _spans: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
-    _cursors: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # sheet -> last cell found
+    # sheet -> where the last cell looked up was found, and its (row, col)
+    _cursors: dict[str, tuple[int, tuple[int, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def identity(self) -> dict[str, str]:
@@ -109,16 +110,23 @@ class RawWorkbook:
         if not xml:
             return None
         start, end = self._spans.get(sheet) or self._spans.setdefault(sheet, sheet_data(xml))
-        # One cell at most has this reference (the sheet is proven). Look-ups come in about the order the cells
-        # are written, so each looks from where the last one was found, and from the start only when not there.
+        # One cell at most has this reference (the sheet is proven). Look-ups come near the last one (a field after
+        # the one before, a column's next row), so each looks from where the last one was found: on, when its cell
+        # comes after that one's in the order sheets are written, back otherwise; then the other way.
         needle = b'<c r="' + ref.encode() + b'"'
-        after = self._cursors.get(sheet, start)
-        lt = xml.find(needle, after, end)
-        if lt == -1 and after > start:
-            lt = xml.find(needle, start, end)
+        at, last = self._cursors.get(sheet, (start, (-1, -1)))
+        here = position(ref) or (-1, -1)
+        if here >= last:
+            lt = xml.find(needle, at, end)
+            if lt == -1:
+                lt = xml.rfind(needle, start, at)  # the needle holds one "<", its first byte: none spans ``at``
+        else:
+            lt = xml.rfind(needle, start, at)
+            if lt == -1:
+                lt = xml.find(needle, at, end)
         if lt == -1:
             return None
-        self._cursors[sheet] = lt
+        self._cursors[sheet] = (lt, here)
         gt = xml.find(b"<", lt + 1, end)  # the next tag: a proven tag holds no "<"
         if gt == -1:
             return None
