@@ -189,11 +189,10 @@ class Layout:
         }
 
     @cached_property
-    def name_targets(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+    def name_targets(self) -> dict[str, tuple[str, tuple[str, ...]] | None]:
         """What each field's and column's defined name must point to, as `parse_target` reads a name: a return's
         name is trusted only when it reads the same (made once per layout, not once per name per return)."""
-        found = {k: parse_target(self.target(k)) for k in [*self.cells, *self.columns]}
-        return {k: t for k, t in found.items() if t is not None}
+        return {k: parse_target(self.target(k)) for k in [*self.cells, *self.columns]}
 
     @cached_property
     def anchor_groups(self) -> dict[str, tuple[tuple[Cell, ...], tuple[tuple[int, int], ...], tuple[str | int, ...]]]:

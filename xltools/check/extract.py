@@ -148,7 +148,7 @@ def extract(raw: RawWorkbook, spec: Spec) -> Extracted:
         if not readable(c.id, c.name, table.rows if table else 0):
             continue
         cells = out.table_where[c.id] = column_homes[c.id]
-        values = out.table[c.id] = raw.values_at(cells[0][0], layout.column_positions[c.id])
+        values = out.table[c.id] = raw.values_at(layout.columns[c.id].sheet, layout.column_positions[c.id])
         if c.numeric:
             out.percent |= {
                 (c.id, i)
