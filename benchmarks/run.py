@@ -16,6 +16,11 @@ Each size's aggregates start with one run of its own, reported apart and kept ou
 run after the returns were made or copied reads them from disk and fills the spec cache (on 2026-12-07,
 without it, the two 1,000-return runs of each setting took 9.4–9.6 s and 6.1–6.2 s: the median was a coin toss).
 
+`--against DIR` pairs every aggregate run with one of the code in DIR (a checkout of another commit, e.g. a git
+worktree), the two in alternating order, and reports both and the paired ratio: run one after the other, two codes
+meet different minutes of a machine whose speed swings by a third (on 2026-12-07 a before/after pair showed a 12 %
+gain that the reverse order took back).
+
 Returns are generated once (synthetic figures from seed 000, one region each from a 1,000-region list)
 and cached in benchmarks/.cache/. Results go to benchmarks/results/latest.json for comparison between
 commits. Machines here are shared and noisy: compare ratios, not seconds.
@@ -210,11 +215,11 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_process(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+def run_process(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, int]:
     """Wall time (s) and peak memory (bytes) of the whole process tree of a command."""
     peak = 0
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     done = threading.Event()
 
     def sample() -> None:
@@ -252,7 +257,12 @@ def main() -> None:
     parser.add_argument(
         "--one-core", action="store_true", help="also run --jobs 1 with the whole process tree on one core (taskset)"
     )
+    parser.add_argument(
+        "--against", type=Path, help="a checkout of other code: each aggregate run paired with one of it (alternating)"
+    )
     args = parser.parse_args()
+    if args.against is not None and not (args.against / "xltools" / "__init__.py").is_file():
+        parser.error(f"--against {args.against.resolve()}: no xltools/ there")
     CACHE, BASE = args.cache.resolve(), args.base
     sizes = sorted(int(x) for x in args.sizes.split(","))
     schemas = bench_schemas(max(args.regions, max(sizes)))
@@ -286,6 +296,15 @@ def main() -> None:
         rows.append((f"check one hostile file ({name}), in-process", ms, "ms", "calamine", ms / calamine, ""))
     python = [sys.executable, "-m", "xltools.cli"]
     installed_bytecode()
+    # (the label its figures carry, its environment, the folder it runs in: `-m` imports from there first)
+    codes: list[tuple[str, dict[str, str], Path]] = [("", env, ROOT)]
+    if args.against is not None:
+        other = args.against.resolve()
+        import compileall
+
+        compileall.compile_dir(other / "xltools", quiet=1)  # as `installed_bytecode`, for a fair pair
+        path = os.pathsep.join(p for p in [str(other), env.get("PYTHONPATH", "")] if p)  # no empty entry: the cwd
+        codes.append((" (against)", {**env, "PYTHONPATH": path}, other))
     checks, bares, helps = [], [], []
     for _ in range(max(5, args.runs)):  # interleaved: each against the start-up of the same minute
         bares.append(run_process([sys.executable, "-c", "pass"])[0])
@@ -326,6 +345,7 @@ def main() -> None:
     job_values = [int(j) for j in args.jobs.split(",")]
     walls: dict[tuple[int, int], list[float]] = {}
     peaks: dict[tuple[int, int], list[int]] = {}
+    others: dict[tuple[int, int], list[float]] = {}  # with --against: the other code's run beside each of these
     one_core: dict[int, list[float]] = {}
     calamines: list[float] = []  # calamine's read again before each round of aggregate runs
     first: dict[int, float] = {}  # each size's first run (--jobs 1): the disk and the spec cache still cold
@@ -337,12 +357,18 @@ def main() -> None:
                 os.link(p, folder / p.name)
         command = [*python, "aggregate", str(folder), "-o", str(out)]
         first[n] = run_process([*command, "--jobs", "1"], env)[0]  # not in the medians: it pays the cold caches
-        for _ in range(args.runs):  # interleaved, so that a noisy minute weighs on every setting alike
+        for _, code_env, cwd in codes[1:]:
+            run_process([*command, "--jobs", "1"], code_env, cwd)  # the other code's first run: its caches too
+        for k in range(args.runs):  # interleaved, so that a noisy minute weighs on every setting alike
             calamines.append(median_ms(calamine_read, sample, 1))  # and on their baseline
             for jobs in job_values:
-                wall, peak = run_process([*command, "--jobs", str(jobs)], env)
-                walls.setdefault((n, jobs), []).append(wall)
-                peaks.setdefault((n, jobs), []).append(peak)
+                for label, code_env, cwd in codes if k % 2 == 0 else codes[::-1]:  # the pair's order alternates
+                    wall, peak = run_process([*command, "--jobs", str(jobs)], code_env, cwd)
+                    if label:
+                        others.setdefault((n, jobs), []).append(wall)
+                    else:
+                        walls.setdefault((n, jobs), []).append(wall)
+                        peaks.setdefault((n, jobs), []).append(peak)
             if args.one_core and shutil.which("taskset"):  # the whole process tree on one core
                 one_core.setdefault(n, []).append(run_process(["taskset", "-c", "0", *command, "--jobs", "1"], env)[0])
     if calamines:  # the aggregates' ratios are to these, measured among them
@@ -375,6 +401,31 @@ def main() -> None:
             )
             shown = f"{min(ps) / 2**20:.0f}–{max(ps) / 2**20:.0f} MB over {len(ps)} runs" if len(ps) > 1 else ""
             rows.append((f"aggregate {n} returns, --jobs {jobs}: peak memory", max(ps) / 2**20, "MB", "", None, shown))
+            if (n, jobs) in others:
+                theirs_ = others[n, jobs]
+                spread = f"{min(theirs_):.2f}–{max(theirs_):.2f} s over {len(theirs_)} runs" if len(theirs_) > 1 else ""
+                rows.append(
+                    (
+                        f"aggregate {n} returns, --jobs {jobs}: wall (against)",
+                        statistics.median(theirs_),
+                        "s",
+                        "",
+                        None,
+                        spread,
+                    )
+                )
+                paired = [a / b for a, b in zip(ws, theirs_, strict=True)]  # each run over the other code's beside it
+                spread = f"{min(paired):.3f}–{max(paired):.3f}" if len(paired) > 1 else ""
+                rows.append(
+                    (
+                        f"aggregate {n} returns, --jobs {jobs}: this code's wall over the other's, paired",
+                        statistics.median(paired),
+                        "×",
+                        "",
+                        None,
+                        spread,
+                    )
+                )
         if n in one_core:
             ones = one_core[n]
             rows.append(
@@ -428,6 +479,18 @@ def main() -> None:
                     spread,
                 )
             )
+            if (big, jobs) in others and (small, jobs) in others:
+                theirs = statistics.median(others[big, jobs]) - statistics.median(others[small, jobs])
+                rows.append(
+                    (
+                        f"aggregate marginal cost per return, --jobs {jobs} ({small}→{big}) (against)",
+                        theirs / (big - small) * 1000,
+                        "ms",
+                        "calamine",
+                        theirs / (big - small) * 1000 / calamine,
+                        "",
+                    )
+                )
             if len(sizes) >= 3:  # a straight line t = a + b·N through every size: is the growth linear?
                 xs, ys = sizes, [agg[n, jobs][0] for n in sizes]
                 mx, my = statistics.fmean(xs), statistics.fmean(ys)
@@ -475,7 +538,8 @@ def main() -> None:
     )
     table = [
         f"`benchmarks/run.py --sizes {args.sizes} --jobs {args.jobs} --regions {max(args.regions, max(sizes))}"
-        f" --runs {args.runs}{' --one-core' if args.one_core else ''}`, "
+        f" --runs {args.runs}{' --one-core' if args.one_core else ''}"
+        f"{f' --against {args.against}' if args.against else ''}`, "
         f"{platform.node() or 'this machine'}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}",
         "",
         "| figure | value | unit | ratio | baseline | spread |",

@@ -59,6 +59,49 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
         assert (meta["region_code"], meta["region_name"]) == (code, name)
 
 
+def test_benchmark_pairs_each_aggregate_with_the_other_code(tmp_path: Path) -> None:
+    """`--against DIR` runs DIR's code beside each aggregate run: that code, not this one (it marks that it ran)."""
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "xltools", other / "xltools", ignore=shutil.ignore_patterns("__pycache__"))
+    marker = other / "ran"
+    with (other / "xltools" / "__init__.py").open("a", encoding="utf-8") as fh:
+        fh.write(f"\nimport pathlib as _p\n_p.Path({str(marker)!r}).touch()\n")
+    out = tmp_path / "result.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            *("--sizes", "2,9", "--repeat", "1", "--base", "3", "--runs", "2", "--jobs", "2"),
+            *("--cache", str(tmp_path / "cache"), "--output", str(out), "--against", str(other)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert marker.exists()
+    figures = {f["figure"]: f for f in json.loads(out.read_text(encoding="utf-8"))["figures"]}
+    paired = figures["aggregate 9 returns, --jobs 2: this code's wall over the other's, paired"]
+    assert paired["value"] > 0 and paired["unit"] == "×" and "–" in paired["spread"]
+    assert figures["aggregate 9 returns, --jobs 2: wall (against)"]["spread"].endswith("over 2 runs")
+    assert figures["aggregate marginal cost per return, --jobs 2 (2→9) (against)"]["unit"] == "ms"
+    assert "--against" in out.with_suffix(".md").read_text(encoding="utf-8")
+
+
+def test_benchmark_against_a_folder_without_xltools_is_one_line(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "2", "--against", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert proc.returncode == 2 and "no xltools/ there" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_desk_load_smoke_run(tmp_path: Path) -> None:
     """benchmarks/desk_load.py on 2 regions × 3 uploads: it fails itself when the ledger is not exact or an
     acknowledged upload is lost across the kill -9."""
