@@ -308,8 +308,8 @@ def main() -> None:
     checks, bares, helps = [], [], []
     for _ in range(max(5, args.runs)):  # interleaved: each against the start-up of the same minute
         bares.append(run_process([sys.executable, "-c", "pass"])[0])
-        checks.append(run_process([*python, "check", str(sample[0])], env)[0])
-        helps.append(run_process([*python, "--help"])[0])
+        checks.append(run_process([*python, "check", str(sample[0])], env, ROOT)[0])
+        helps.append(run_process([*python, "--help"], None, ROOT)[0])
     bare, cli_check, help_ = (statistics.median(x) for x in (bares, checks, helps))
     over = [(c - b) * 1000 for c, b in zip(checks, bares, strict=True)]
     rows.append(
@@ -356,7 +356,7 @@ def main() -> None:
             for p in paths[:n]:
                 os.link(p, folder / p.name)
         command = [*python, "aggregate", str(folder), "-o", str(out)]
-        first[n] = run_process([*command, "--jobs", "1"], env)[0]  # not in the medians: it pays the cold caches
+        first[n] = run_process([*command, "--jobs", "1"], env, ROOT)[0]  # not in the medians: it pays the cold caches
         for _, code_env, cwd in codes[1:]:
             run_process([*command, "--jobs", "1"], code_env, cwd)  # the other code's first run: its caches too
         for k in range(args.runs):  # interleaved, so that a noisy minute weighs on every setting alike
@@ -370,7 +370,8 @@ def main() -> None:
                         walls.setdefault((n, jobs), []).append(wall)
                         peaks.setdefault((n, jobs), []).append(peak)
             if args.one_core and shutil.which("taskset"):  # the whole process tree on one core
-                one_core.setdefault(n, []).append(run_process(["taskset", "-c", "0", *command, "--jobs", "1"], env)[0])
+                pinned = ["taskset", "-c", "0", *command, "--jobs", "1"]
+                one_core.setdefault(n, []).append(run_process(pinned, env, ROOT)[0])
     if calamines:  # the aggregates' ratios are to these, measured among them
         calamine = statistics.median(calamines)
         rows.append(
