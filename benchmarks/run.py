@@ -22,7 +22,8 @@ meet different minutes of a machine whose speed swings by a third (on 2026-12-07
 gain that the reverse order took back).
 
 Returns are generated once (synthetic figures from seed 000, one region each from a 1,000-region list)
-and cached in benchmarks/.cache/. Results go to benchmarks/results/latest.json for comparison between
+and cached in benchmarks/.cache/, a folder per region list (`returns_1000`: a return made for one list is
+another template's to a check with another). Results go to benchmarks/results/latest.json for comparison between
 commits. Machines here are shared and noisy: compare ratios, not seconds.
 """
 
@@ -81,7 +82,7 @@ def installed_bytecode() -> None:
 
 
 def _make_one(args: tuple[int, str, str, int]) -> str:
-    i, schemas, cache, _ = args
+    i, schemas, returns, _ = args
     os.environ["XLTOOLS_SCHEMAS"] = schemas
     from support.fill import fill_return, load_return_data
     from support.synth import draw
@@ -92,9 +93,9 @@ def _make_one(args: tuple[int, str, str, int]) -> str:
     base = load_return_data(ROOT / "samples" / "data" / "440222_shixing_2023_yibao_dept.yaml")
     spec = load_spec("yibao_dept")
     region = spec.regions.regions[i]
-    out = Path(cache) / "returns" / f"{region.code}.xlsx"
+    out = Path(returns) / f"{region.code}.xlsx"
     if not out.is_file():
-        template = build_template(spec, Path(cache) / "tmp" / f"{region.code}.xlsx", YEAR, region)
+        template = build_template(spec, Path(returns).parent / "tmp" / f"{region.code}.xlsx", YEAR, region)
         fill_return(template, draw(spec, base["values"], region, YEAR, random.Random(i)), out)
         template.unlink()
     return str(out)
@@ -110,9 +111,9 @@ def _clone(args: tuple[int, str, str, int]) -> str:
     import re
     import zipfile
 
-    i, _, cache, base = args
+    i, _, returns, base = args
     code, name = f"{CODE0 + 1 + i}", f"测试地区{i + 1:04d}"
-    out = Path(cache) / "returns" / f"{code}.xlsx"
+    out = Path(returns) / f"{code}.xlsx"
     if out.is_file():
         return str(out)
     j = i % base
@@ -120,7 +121,7 @@ def _clone(args: tuple[int, str, str, int]) -> str:
     pattern = re.compile(rf"(?<![\d.]){base_code}(?![\d.])|{base_name}".encode())
     swap = {base_code.encode(): code.encode(), base_name.encode(): name.encode()}
     tmp = out.with_suffix(".tmp")
-    with zipfile.ZipFile(Path(cache) / "returns" / f"{base_code}.xlsx") as src, zipfile.ZipFile(tmp, "w") as dst:
+    with zipfile.ZipFile(Path(returns) / f"{base_code}.xlsx") as src, zipfile.ZipFile(tmp, "w") as dst:
         for info in src.infolist():
             data = src.read(info)
             if info.filename.endswith((".xml", ".rels")):
@@ -130,13 +131,20 @@ def _clone(args: tuple[int, str, str, int]) -> str:
     return str(out)
 
 
+def returns_dir(schemas: Path) -> Path:
+    """Where the returns made from ``schemas``' templates are cached: one folder per region list, since a return
+    made for one list is another template's to a check with another (its structure's fingerprint covers the list)."""
+    return CACHE / schemas.name.replace("schemas_", "returns_", 1)
+
+
 def generate(n: int, schemas: Path) -> list[Path]:
     """N filled returns, one per region, made once and cached: the first BASE from their templates, with
     figures drawn for each; the rest copies of those, each made another region's."""
-    (CACHE / "returns").mkdir(parents=True, exist_ok=True)
+    returns = returns_dir(schemas)
+    returns.mkdir(parents=True, exist_ok=True)
     (CACHE / "tmp").mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor() as pool:
-        args = [(i, str(schemas), str(CACHE), BASE) for i in range(n)]
+        args = [(i, str(schemas), str(returns), BASE) for i in range(n)]
         paths = list(pool.map(_make_one, args[:BASE], chunksize=8))
         paths += pool.map(_clone, args[BASE:], chunksize=64)
     return [Path(p) for p in paths]
@@ -350,7 +358,7 @@ def main() -> None:
     calamines: list[float] = []  # calamine's read again before each round of aggregate runs
     first: dict[int, float] = {}  # each size's first run (--jobs 1): the disk and the spec cache still cold
     for n in sizes:
-        folder = CACHE / f"in_{n}"
+        folder = returns_dir(schemas).with_name(f"in_{n}_{returns_dir(schemas).name}")
         if not folder.is_dir():
             folder.mkdir()
             for p in paths[:n]:

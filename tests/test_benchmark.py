@@ -50,11 +50,11 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
 
     schemas = tmp_path / "cache" / "schemas_9"
     for code, name in (("800001", "测试地区0001"), ("800009", "测试地区0009")):  # made from a template; a copy
-        report = check_file(tmp_path / "cache" / "returns" / f"{code}.xlsx", schemas)
+        report = check_file(tmp_path / "cache" / "returns_9" / f"{code}.xlsx", schemas)
         assert report.region_code == code and not report.errors, [f.code for f in report.findings]
         import openpyxl
 
-        wb = openpyxl.load_workbook(tmp_path / "cache" / "returns" / f"{code}.xlsx")
+        wb = openpyxl.load_workbook(tmp_path / "cache" / "returns_9" / f"{code}.xlsx")
         meta = {r[0].value: r[1].value for r in wb["_xltools"].iter_rows(min_row=2, max_col=2)}
         assert (meta["region_code"], meta["region_name"]) == (code, name)
 
