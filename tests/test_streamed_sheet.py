@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,81 @@ def test_cells_are_written_as_xlsxwriter_writes_them(
     assert _sheet_xml(d / "a.xlsx", StreamedSheet, rows, formatted) == _sheet_xml(
         d / "b.xlsx", Worksheet, rows, formatted
     )
+
+
+def _rows_xml(
+    path: Path, cls: type[Worksheet], rows: list[list[tuple[str, Any]]], how: list[tuple[bool, int | None]]
+) -> bytes:
+    """A sheet of ``rows``, each written at once (`put_row`, with ``cls`` StreamedSheet) or cell by cell, after its
+    height if it has one: ``how`` says which, row by row in turn."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    fmt = wb.add_format({"text_wrap": True})
+    ws = wb.add_worksheet("s", worksheet_class=cls)
+    for r, row in enumerate(rows):
+        at_once, height = how[r % len(how)]
+        if height is not None:
+            ws.set_row(r, height)
+        cells = [
+            (None if kind == "blank" else value, None if kind == "blank" and c % 2 else fmt)
+            for c, (kind, value) in enumerate(row)
+        ]
+        if at_once and cls is StreamedSheet and ws.put_row(r, cells):
+            continue
+        for c, (value, f) in enumerate(cells):
+            if value is None:
+                ws._write_blank(r, c, None, f)
+            elif isinstance(value, str):
+                ws._write_string(r, c, value, f)
+            elif isinstance(value, dt.datetime):
+                ws.write_datetime(r, c, value, f)
+            else:
+                ws._write_number(r, c, value, f)
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/worksheets/sheet1.xml")
+
+
+ROW_CELL = CELL | st.tuples(st.just("date"), st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(9999, 12, 31)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(ROW_CELL, min_size=1, max_size=6), min_size=1, max_size=6),
+    how=st.lists(
+        st.tuples(st.booleans(), st.none() | st.sampled_from([8.0, 15.0, 30.0, 409.0])), min_size=1, max_size=4
+    ),
+)
+def test_rows_written_at_once_are_written_as_xlsxwriter_writes_them(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[tuple[str, Any]]], how: list[tuple[bool, int | None]]
+) -> None:
+    """Rows written at once among rows written cell by cell, with and without a height, blank cells with and
+    without a format, dates, texts xlsxwriter rewrites (such a row is written cell by cell): the same XML."""
+    d = tmp_path_factory.mktemp("rows")
+    assert _rows_xml(d / "a.xlsx", StreamedSheet, rows, how) == _rows_xml(d / "b.xlsx", Worksheet, rows, how)
+
+
+def test_a_row_is_written_at_once_unless_it_cannot_be(tmp_path: Path) -> None:
+    """The fast way is taken (so the test above compares it): a plain row goes at once; a row with a rewritten
+    text, a cell without a format, a date that is not a datetime, or a row already written does not, and nothing
+    of it is written."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
+    fmt = wb.add_format()
+    ws = wb.add_worksheet("s", worksheet_class=StreamedSheet)
+    assert ws.put_row(
+        0, [("a", fmt), (1.5, fmt), (None, fmt), (None, None), ("a & <b>", fmt), (dt.datetime(2024, 7, 9), fmt)]
+    )
+    assert not ws.put_row(1, [("a\x01", fmt)])
+    assert not ws.put_row(1, [("_x0041_", fmt)])
+    assert not ws.put_row(1, [("a", None)])
+    assert not ws.put_row(1, [(dt.date(2024, 1, 1), fmt)])  # a date without a time: xlsxwriter's own way
+    assert not ws.put_row(1, [(float("nan"), fmt)])
+    assert not ws.put_row(1, [(None, None)])
+    assert ws.put_row(2, [("b", fmt)])
+    assert not ws.put_row(1, [("c", fmt)])  # before a row written: as xlsxwriter, which writes no cell there
+    wb.close()
+    with zipfile.ZipFile(tmp_path / "x.xlsx") as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert '<row r="1">' in xml and '<row r="3">' in xml and '<row r="2"' not in xml and "a &amp; &lt;b&gt;" in xml
 
 
 def _parts(path: Path) -> dict[str, bytes]:

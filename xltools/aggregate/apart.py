@@ -27,8 +27,10 @@ from typing import Any
 from xlsxwriter.format import Format
 
 # A worksheet's attributes that are not the sheet's state: its open files (each process has its own; the row file's
-# name stays the same) and a bound method of the workbook.
-_NOT_STATE = frozenset({"fh", "row_data_fh", "row_data_fh_closed", "row_data_filename", "workbook_add_format"})
+# name stays the same), a bound method of the workbook, and what `StreamedSheet` remembers of texts it wrote.
+_NOT_STATE = frozenset(
+    {"fh", "row_data_fh", "row_data_fh_closed", "row_data_filename", "workbook_add_format", "_texts"}
+)
 _STOPS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 

@@ -2,16 +2,18 @@
 
 xlsxwriter's constant-memory mode sends each row to disk as the next begins, so a row's height is decided as it is
 written, before the texts of the rows after it are known; its columns' widths are set after the last row (`Fitted`).
-Its rows' XML is written in one step a cell (`StreamedSheet`).
+Its rows' XML is written in one step a cell, or a row at once (`StreamedSheet`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from math import isfinite
 from typing import Any
 
-from xlsxwriter.utility import _preserve_whitespace, xl_rowcol_to_cell_fast
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from xltools.style import Measure
@@ -21,6 +23,11 @@ MAX_ROW_HEIGHT = 409  # points: the tallest row Excel and WPS allow (a taller on
 # What xlsxwriter rewrites in a text before it writes it (control characters as _xHHHH_, a literal _xHHHH_, the
 # two non-characters): such a text goes its way.
 _REWRITTEN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_LETTERS = [xl_col_to_name(c) for c in range(64)]  # the columns a row written at once may reach
+
+_REMEMBERED = 20_000  # texts a sheet keeps the XML or the line count of (each a few hundred bytes at most)
+
+Cells = Sequence[tuple[Any, Any]]  # a row's cells from column 0 on: each (value, format)
 
 
 class StreamedSheet(Worksheet):
@@ -30,6 +37,7 @@ class StreamedSheet(Worksheet):
 
     def _initialize(self, init_data: Any) -> None:
         super()._initialize(init_data)  # type: ignore[no-untyped-call]
+        self._texts: dict[tuple[str, Any], str] = {}  # (text, format) -> its cell's XML after the reference
         if self.constant_memory:  # the row file is only written until the workbook reopens it to be read: so
             # write-only, as a readable one resets its decoder, in Python, on every write (2.5× slower)
             fh: Any = self.row_data_fh  # type: ignore[has-type]
@@ -64,6 +72,72 @@ class StreamedSheet(Worksheet):
             return super()._write_cell(row, col, cell)  # type: ignore[no-untyped-call]
         return None
 
+    def put_row(self, row: int, cells: Cells) -> bool:
+        """Write a row's cells from column 0 on at once — each (value, format): a text, a number or a datetime with a
+        format, or None for a blank (none at all without a format) — as the XML xlsxwriter writes for them cell by cell
+        (tested); its height must be set before. False, and nothing written, for a row it does not write so: a
+        cell of another kind, a text xlsxwriter rewrites, a row begun or written already, one past the sheet."""
+        if (
+            not self.constant_memory
+            or row < self.previous_row
+            or row >= self.xls_rowmax
+            or len(cells) > len(_LETTERS)
+            or self.table.get(row)
+        ):
+            return False
+        out: list[str] = []
+        first = last = -1
+        n = str(row + 1)
+        texts = self._texts
+        for col, (value, fmt) in enumerate(cells):
+            if value is None:
+                if fmt is None:
+                    continue
+                out.append(f'<c r="{_LETTERS[col]}{n}" s="{fmt._get_xf_index()}"/>')
+            elif fmt is None:
+                return False
+            elif type(value) is str:
+                rest = texts.get((value, fmt))
+                if rest is None:
+                    rest = self._text_xml(value, fmt)
+                    if rest is None:
+                        return False
+                out.append(f'<c r="{_LETTERS[col]}{n}"{rest}')
+            elif (type(value) is int or type(value) is float) and isfinite(value):
+                out.append(f'<c r="{_LETTERS[col]}{n}" s="{fmt._get_xf_index()}"><v>{value:.16G}</v></c>')
+            elif type(value) is dt.datetime:  # a date is its serial number, formatted
+                number = self._convert_date_time(value)  # type: ignore[no-untyped-call]
+                out.append(f'<c r="{_LETTERS[col]}{n}" s="{fmt._get_xf_index()}"><v>{number:.16G}</v></c>')
+            else:
+                return False
+            first = col if first < 0 else first
+            last = col
+        if first < 0:
+            return False  # no cell: what a row of no cells writes (its height alone, or nothing) is xlsxwriter's
+        if row > self.previous_row:
+            self._write_single_row(row)  # the row before, when it is still to be written; this row is then the current
+        self._check_dimensions(row, first)
+        self._check_dimensions(row, last)
+        self._write_row(row, None, self.row_info.pop(row, None))  # type: ignore[no-untyped-call]
+        self.fh.write("".join(out))
+        self.fh.write("</row>")
+        return True
+
+    def _text_xml(self, text: str, fmt: Any) -> str | None:
+        """A text cell's XML after its reference, remembered (a summary repeats its names, units and levels on
+        every row); None for a text xlsxwriter rewrites."""
+        if _REWRITTEN.search(text) or text.startswith("<r>") or len(text) > self.xls_strmax // 2:
+            return None
+        shown = text
+        if "&" in text or "<" in text or ">" in text:
+            shown = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+        rest = f' s="{fmt._get_xf_index()}" t="inlineStr"><is><t{space}>{shown}</t></is></c>'
+        if len(self._texts) >= _REMEMBERED:
+            self._texts.clear()
+        self._texts[(text, fmt)] = rest
+        return rest
+
 
 class Fitted:
     """A sheet written once, fitted to what it holds: each row as tall as its wrapped texts, decided as it is written,
@@ -80,6 +154,7 @@ class Fitted:
         self.line = self.measure.line
         self.bounds: dict[int, float] = {}  # column -> the width its texts' lines are counted at
         self.tall: dict[int, int] = {}
+        self.seen: dict[tuple[int, str], int] = {}  # (column, text) -> the lines it takes there (`_lines`)
         self.row = self.low = 0  # the row being written; rows from low up to it may still be in memory
 
     def finish(self) -> None:
@@ -103,14 +178,68 @@ class Fitted:
 
     def _text(self, row: int, col: int, text: str) -> None:
         self._at(row)
+        self._tall(row, self._lines(row, col, text))
+
+    def _lines(self, row: int, col: int, text: str) -> int:
+        """Record a text of a column; the lines it takes there. A text seen in the column before is known: the
+        column's widest already counts it, and its bound, once set, stays."""
+        seen = self.seen.get((col, text))
+        if seen is not None:
+            return seen
+        lines = self._count(row, col, text)
+        if len(self.seen) >= _REMEMBERED:
+            self.seen.clear()
+        self.seen[(col, text)] = lines
+        return lines
+
+    def _count(self, row: int, col: int, text: str) -> int:
+        """Record a text of a column; the lines it takes there (a number's text: seldom seen twice)."""
         self.measure.text(row, col, text)
         width = self.bounds.get(col)
         if width is None:
             width = self.bounds[col] = self.measure.bound(col)
-        lines = Measure.lines(text, width)
+        return Measure.lines(text, width)
+
+    def _tall(self, row: int, lines: int) -> None:
         if lines > self.tall.get(row, 1):
             self.tall[row] = lines
             self.ws.set_row(row, min(self.line * lines + 2, MAX_ROW_HEIGHT))
+
+    def write_value(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        """A value as what it is: None a blank, a text, a date, else a number (what `write_cells` takes)."""
+        if value is None:
+            self.write_blank(row, col, None, fmt)
+        elif isinstance(value, str):
+            self.write_string(row, col, value, fmt)
+        elif isinstance(value, dt.date):
+            self.write_datetime(row, col, value, fmt)
+        else:
+            self.write_number(row, col, value, fmt)
+
+    def write_cells(self, row: int, cells: Cells) -> None:
+        """A row's cells from column 0 on, each (value, format) as `write_value` takes them: measured alike, and
+        written at once where the sheet can (`StreamedSheet.put_row`), else cell by cell; the same XML."""
+        self._at(row)
+        most = 1
+        for col, (value, _) in enumerate(cells):
+            if type(value) is str:
+                most = max(most, self._lines(row, col, value))
+            elif value is not None:
+                most = max(most, self._count(row, col, _shown(value)))
+        self._tall(row, most)
+        put_row = getattr(self.ws, "put_row", None)
+        if put_row is not None and put_row(row, cells):
+            return
+        ws = self.ws
+        for col, (value, fmt) in enumerate(cells):
+            if value is None:
+                ws._write_blank(row, col, None, fmt)
+            elif isinstance(value, str):
+                ws._write_string(row, col, value, fmt)
+            elif isinstance(value, dt.date):
+                ws.write_datetime(row, col, value, fmt)
+            else:
+                ws._write_number(row, col, value, fmt)
 
     def set_row(self, row: int, height: float, *args: Any) -> Any:
         """A height the writer asks for, unless the row's texts need more lines."""
@@ -124,11 +253,12 @@ class Fitted:
         return self.ws._write_string(row, col, text, fmt)  # rows and columns are numbers: no A1 to convert
 
     def write_number(self, row: int, col: int, value: float, fmt: Any = None) -> Any:
-        self._text(row, col, f"{value:,.2f}")
+        self._at(row)
+        self._tall(row, self._count(row, col, _shown(value)))
         return self.ws._write_number(row, col, value, fmt)
 
     def write_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> Any:
-        self._text(row, col, "2024-07-09")
+        self._text(row, col, _shown(value))
         return self.ws.write_datetime(row, col, value, fmt)
 
     def write_row(self, row: int, col: int, values: list[Any], fmt: Any = None) -> Any:
@@ -145,3 +275,13 @@ class Fitted:
     def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int, data: Any, fmt: Any) -> Any:
         self._at(first_row)
         return self.ws.merge_range(first_row, first_col, last_row, last_col, data, fmt)
+
+
+def _shown(value: Any) -> str:
+    """The text a value shows, as far as its column's width and its row's height go: a number with its
+    thousands and two decimals, a date as ten characters."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.date):
+        return "2024-07-09"
+    return f"{value:,.2f}"
