@@ -10,6 +10,7 @@ beyond its extent when a cell or row lies past it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import xml.etree.ElementTree as ET
 import zlib
@@ -20,9 +21,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xltools.contract import a1
-from xltools.read import Unreadable
+from xltools.read import Unreadable, sheetxml
 from xltools.read.package import NS, stored_zip
-from xltools.read.sheetxml import prove_sheet
+from xltools.read.sheetxml import formula_cells, prove_sheet, prove_view
 from xltools.read.workbook import _calamine
 
 MAIN = NS["m"]
@@ -265,3 +266,56 @@ def test_a_canonical_sheet_within_its_extent_is_handed_on_and_one_reaching_past_
             prove_sheet(xml, "p", "S", limit)
         named = ref if at[0] <= limit[0] else a1(at[0] - 1, 0)  # a row past the extent is named by its first cell
         assert (refused.value.detail, refused.value.params["cell"]) == ("extent", named)
+
+
+def _sibling(body: str, how: str, k: int) -> str:
+    """``body`` as another return of the same template may hold it, or as a hostile one."""
+    if how == "values":  # other cached values and texts: the same skeleton
+        body = re.sub(r"<v>(\d+)</v>", lambda m: f"<v>{(int(m.group(1)) + k) % 1000}</v>", body)
+        return re.sub(r"<t( xml:space=\"preserve\")?>([^<]*)</t>", f"<t\\1>县{k}</t>", body)
+    if how == "formula":
+        return body.replace("<f>A1</f>", f"<f>A{k % 40 + 1}</f>")
+    if how == "twice":  # a cell at a place another holds
+        return body + '<row r="1"><c r="A1"><f>A1</f><v>1</v></c></row>'
+    return body + '<row r="2"><c r="B2"><v>1</v></c><v>5</v></row>'  # a value between cells: not canonical
+
+
+@given(bodies(), st.sampled_from(["values", "formula", "twice", "stray"]), st.integers(1, 999))
+@settings(max_examples=300, deadline=None)
+@example(
+    '<row r="1"><c r="A1"><f>A1</f><v>1</v></c><c r="B1" t="inlineStr"><is><t>甲县</t></is></c></row>', "values", 5
+)
+@example('<row r="1"><c r="A1"><f>A1</f><v>1</v></c></row>', "twice", 1)
+def test_a_view_proven_after_one_like_it_is_read_as_if_it_were_the_first(body: str, how: str, k: int) -> None:
+    """The printed form's formulas are known from a sheet of the same skeleton proven before (`prove_view`):
+    whatever the second sheet — other values and texts, another formula, a cell twice, a stray value — it is
+    refused as `prove_sheet` refuses it, or handed on as it hands it on, with the formulas found in that afresh."""
+    bases = [body]
+    with contextlib.suppress(Unreadable):  # and the sheet as proven: canonical, as most returns are
+        proven = prove_sheet((HEAD + "<sheetData>" + body + "</sheetData></worksheet>").encode(), "p", "S", LIMIT)
+        bases.append(proven[slice(*sheetxml.sheet_data(proven))].decode())
+    for base in bases:
+        sheetxml._VIEWS.clear()
+        for b in (base, _sibling(base, how, k)):
+            xml = (HEAD + "<sheetData>" + b + "</sheetData></worksheet>").encode()
+            try:
+                fresh = prove_sheet(xml, "p", "S", LIMIT)
+            except Unreadable as e:
+                with pytest.raises(Unreadable) as refused:
+                    prove_view(xml, "p", "S", LIMIT)
+                assert (refused.value.detail, refused.value.params) == (e.detail, e.params)
+                continue
+            assert prove_view(xml, "p", "S", LIMIT) == (fresh, formula_cells(fresh))
+
+
+def test_a_view_like_one_proven_before_is_not_searched_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(So that the test above compares the remembered formulas, not only fresh ones.)"""
+    sheetxml._VIEWS.clear()
+    body = '<row r="1"><c r="A1" s="1"><f>SUM(B1:B9)</f><v>{v}</v></c><c r="B1" t="inlineStr"><is><t>{t}</t></is></c></row>'
+    one = (HEAD + "<sheetData>" + body.format(v=1, t="甲县") + "</sheetData></worksheet>").encode()
+    two = (HEAD + "<sheetData>" + body.format(v=2, t="乙县") + "</sheetData></worksheet>").encode()
+    assert prove_view(one, "p", "S", LIMIT)[1] == ((b"A1", b"SUM(B1:B9)"),)
+    searched: list[bytes] = []
+    monkeypatch.setattr(sheetxml, "formula_cells", lambda xml: searched.append(xml) or ())
+    assert prove_view(two, "p", "S", LIMIT) == (two, ((b"A1", b"SUM(B1:B9)"),)) and searched == []
+    assert prove_view(two.replace(b"SUM(B1:B9)", b"SUM(B1:B8)"), "p", "S", LIMIT)[1] == () and len(searched) == 1

@@ -34,6 +34,23 @@ _F = rb"<f" + ATTRS + rb"(?:/>|>[^<]*+</f>)"
 _V = rb"<v ?(?:/>|>[^<]*+</v>)"
 _IS = rb'<is><t(?: xml:space="preserve")? ?(?:/>|>[^<]*+</t>)</is>'
 _CELLS = re.compile(rb'<c r="([A-Z]+[0-9]+)"')  # in a canonical sheetData: every cell's own reference
+# The look-ups' formula, and a cell with one: its r and the formula's text (a cell without one fails at once).
+FORMULA = re.compile(rb"<f" + ATTRS + rb"(?:/>|>([^<]*+)</f>)")
+CELL_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"' + ATTRS + rb">" + FORMULA.pattern)
+# What differs between the returns of one template in a sheet that holds only formulas and labels (the printed
+# form): the formulas' cached values, right after their text, and the texts (the county's name in a title). A
+# canonical sheet without them — its *skeleton* — says where every cell is and what every formula is: no match of
+# `_CELLS` or `CELL_FORMULA` holds such a value or text, nor could one span where it was (it would hold "</f></c>",
+# or a text element's tags and then a cell's opening).
+_SKELETON = (
+    (re.compile(rb"</f><v>[^<]*+</v>"), b"</f>"),
+    (re.compile(rb"<t>[^<]++"), b"<t>"),
+    (re.compile(rb'<t xml:space="preserve">[^<]++'), b'<t xml:space="preserve">'),
+)
+_VIEWS: dict[bytes, tuple[tuple[bytes, bytes], ...]] = {}  # sheetData's skeleton -> its formula cells, as proven
+VIEWS_KEPT, VIEW_BYTES = 64, 1 << 20  # skeletons kept, and the largest kept (a template's printed form: 25 KB)
+
+Formulas = tuple[tuple[bytes, bytes], ...]  # a sheet's formulas: (A1, the formula's XML text) in the sheet's order
 _OPEN, _CLOSE = b"<sheetData>", b"</sheetData>"
 
 
@@ -52,10 +69,39 @@ def prove_sheet(xml: bytes, part: str, sheet: str, limit: Extent | None) -> byte
         xml = _rewrite(xml, part, sheet, limit)
         if not _canonical(xml, limit):  # what is written here is canonical: were it not, refuse, not guess
             raise Unreadable("inner_damaged", part=part[:80])
+    _one_cell_a_place(xml, part)
+    return xml
+
+
+def prove_view(xml: bytes, part: str, sheet: str, limit: Extent | None) -> tuple[bytes, Formulas]:
+    """`prove_sheet`, and the sheet's formulas: those of a canonical sheet whose skeleton (`_SKELETON`) was proven
+    before are known — its cells are the same, so no two are at one place, and so are its formulas."""
+    if len(xml) > VIEW_BYTES or not _canonical(xml, limit or (_MAX_ROWS, _MAX_COLS)):
+        proven = prove_sheet(xml, part, sheet, limit)
+        return proven, formula_cells(proven)
+    start, end = sheet_data(xml)
+    skeleton = xml[start:end]  # the cells (a page's header may name the county too)
+    for pattern, kept in _SKELETON:
+        skeleton = pattern.sub(kept, skeleton)
+    known = _VIEWS.get(skeleton)
+    if known is None:
+        _one_cell_a_place(xml, part)
+        known = formula_cells(xml)
+        if len(_VIEWS) >= VIEWS_KEPT:  # hostile files, each unlike the last, cannot grow it without end
+            _VIEWS.clear()
+        _VIEWS[skeleton] = known
+    return xml, known
+
+
+def formula_cells(xml: bytes) -> Formulas:
+    """Every formula of a proven sheet, in one pass over its XML."""
+    return tuple(CELL_FORMULA.findall(xml, *sheet_data(xml)))
+
+
+def _one_cell_a_place(xml: bytes, part: str) -> None:
     cells = _CELLS.findall(xml, *sheet_data(xml))  # one pass, no Python per match
     if len(set(cells)) != len(cells):
         raise Unreadable("inner_damaged", part=part[:80])  # two cells at one place: which is shown is a guess
-    return xml
 
 
 @functools.lru_cache(maxsize=32)

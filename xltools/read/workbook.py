@@ -26,15 +26,12 @@ from defusedxml import DefusedXmlException
 from xltools.contract import META_SHEET, meta_from_properties, meta_from_sheet, parse_target, position
 from xltools.read.bookxml import Part, strings_part, styles_part, workbook_parts
 from xltools.read.package import NS, STRICT_MAIN, Package, parse_rels, parse_xml, refuse_dtd, stored_zip
-from xltools.read.sheetxml import ATTRS, Extent, prove_sheet, sheet_data
+from xltools.read.sheetxml import FORMULA, Extent, Formulas, formula_cells, prove_sheet, prove_view, sheet_data
 from xltools.read.sniff import Unreadable, sniff
 
 _M = "{" + NS["m"] + "}"
 # In a proven (canonical) sheet every "<" is a tag and every '<c r="' a cell: these read it as its readers do.
-_FORMULA = re.compile(rb"<f" + ATTRS + rb"(?:/>|>([^<]*+)</f>)")
 _STYLE = re.compile(rb' s="(\d+)"')
-# A cell with a formula: its r and the formula's text (taken possessively: a cell without one fails at once).
-_CELL_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"' + ATTRS + rb">" + _FORMULA.pattern)
 _READ_BY_CALAMINE = {"workbookPr", "sheets", "sheet", "definedNames", "definedName"}  # of workbook.xml
 
 _RELS = (
@@ -58,6 +55,7 @@ class RawWorkbook:
     date1904: bool = False
     values: dict[str, tuple[int, int, list[list[Any]]]] = field(default_factory=dict)  # sheet -> (row0, col0, rows)
     xml: dict[str, bytes] = field(default_factory=dict)  # sheet -> its XML, for formula and format look-ups
+    formulas: dict[str, Formulas] = field(default_factory=dict)  # sheet -> its formulas, when found as it was proven
     meta: dict[str, str] = field(default_factory=dict)  # the hidden sheet's records
     custom: dict[str, str] = field(default_factory=dict)  # the same records as document properties
     percent_styles: frozenset[int] = frozenset()
@@ -141,7 +139,7 @@ class RawWorkbook:
         if found is None:
             return None
         xml, start, end = found
-        m = _FORMULA.search(xml, start + 1, end)
+        m = FORMULA.search(xml, start + 1, end)
         if m is None:
             return None
         return _unescape((m.group(1) or b"").decode("utf-8", "replace"))
@@ -149,8 +147,11 @@ class RawWorkbook:
     def formula_cells(self, sheet: str) -> tuple[tuple[bytes, bytes], ...]:
         """Every formula of a sheet as (A1, its XML text) — b"" for a shared-formula follower — in one pass
         over its XML, as bytes: the returns of one template share them, so callers may memoise on them."""
+        known = self.formulas.get(sheet)
+        if known is not None:
+            return known
         xml = self.xml.get(sheet)
-        return tuple(_CELL_FORMULA.findall(xml, *sheet_data(xml))) if xml else ()
+        return formula_cells(xml) if xml else ()
 
     def is_percent(self, sheet: str, ref: str) -> bool:
         """Whether the cell shows its number as a percentage (a clerk typed 95%, stored as 0.95)."""
@@ -238,9 +239,9 @@ def _read(
     limits: dict[str, Extent | None] = {}  # sheet -> the extent its XML was proven within
     crcs: dict[str, int] = {}  # sheet -> the CRC-32 of its proven XML
 
-    def prove(sheet: str) -> bool:
+    def prove(sheet: str, view: bool = False) -> bool:
         """Read a sheet's XML and prove it (no DTD; canonical, or re-written so; no cell beyond its extent)
-        before calamine or a look-up here may read it."""
+        before calamine or a look-up here may read it. A ``view`` (only its formulas are read) is proven with them."""
         part = sheet_parts.get(sheet)
         if part is None or part not in pkg:
             return False
@@ -248,7 +249,10 @@ def _read(
         if sheet not in raw.xml:
             data = pkg.read(part)
             refuse_dtd(data, part)
-            raw.xml[sheet] = prove_sheet(data, part, sheet, limit)
+            if view:
+                raw.xml[sheet], raw.formulas[sheet] = prove_view(data, part, sheet, limit)
+            else:
+                raw.xml[sheet] = prove_sheet(data, part, sheet, limit)
             crcs[sheet] = pkg.crc(part) if raw.xml[sheet] is data else zlib.crc32(raw.xml[sheet])
         elif sheet not in limits or limits[sheet] != limit:
             prove_sheet(raw.xml[sheet], part, sheet, limit)
@@ -296,7 +300,7 @@ def _read(
         load(sheet)
     for sheet in (xml_only(raw) or set()) if xml_only is not None else set():
         if sheet not in raw.xml:
-            prove(sheet)  # its formulas are looked up in it: proven as the sheets calamine reads are
+            prove(sheet, view=True)  # its formulas are looked up in it: proven as the sheets calamine reads are
     if any(sheet in raw.values for sheet in order if sheet != META_SHEET):
         raw.percent_styles = percent
     return raw
