@@ -224,12 +224,10 @@ class _Writer:
             st.number(c)
 
     def put(self, ws: Fitted, row: int, col: int, value: Any, f: Field | None = None, fmt: Any = None) -> None:
-        """A value as what it is (`cell`)."""
         ws.write_value(row, col, *self.cell(value, f, fmt))
 
     def cell(self, value: Any, f: Field | None = None, fmt: Any = None) -> tuple[Any, Any]:
-        """(value, format) to write a value as what it is: numbers as numbers, dates as dates, anything else as text;
-        nothing (None) as a blank."""
+        """(value, format): numbers as numbers, dates as dates, nothing as a blank, anything else as text."""
         st = self.style
         if value is None or value == "":
             return None, fmt or st.cell
@@ -469,9 +467,7 @@ class _Writer:
                 (name, st.cell),
                 (status_label(status), st.status(status)),
                 cell(sub.file_name if sub else None),
-                cell(sub.counts[0] if sub else None),
-                cell(sub.counts[1] if sub else None),
-                cell(sub.fill_date if sub else None),
+                *[cell(v) for v in ((sub.counts[0], sub.counts[1], sub.fill_date) if sub else (None, None, None))],
                 cell(reason),
             ],
         )
