@@ -207,39 +207,25 @@ class Fitted:
 
     def write_value(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
         """A value as what it is: None a blank, a text, a date, else a number (what `write_cells` takes)."""
-        if value is None:
-            self.write_blank(row, col, None, fmt)
-        elif isinstance(value, str):
-            self.write_string(row, col, value, fmt)
-        elif isinstance(value, dt.date):
-            self.write_datetime(row, col, value, fmt)
-        else:
-            self.write_number(row, col, value, fmt)
+        self._at(row)
+        self._tall(row, self._measured(row, col, value))
+        _write(self.ws, row, col, value, fmt)
 
     def write_cells(self, row: int, cells: Cells) -> None:
         """A row's cells from column 0 on, each (value, format) as `write_value` takes them: measured alike, and
         written at once where the sheet can (`StreamedSheet.put_row`), else cell by cell; the same XML."""
         self._at(row)
-        most = 1
-        for col, (value, _) in enumerate(cells):
-            if type(value) is str:
-                most = max(most, self._lines(row, col, value))
-            elif value is not None:
-                most = max(most, self._count(row, col, _shown(value)))
-        self._tall(row, most)
+        self._tall(row, max([1, *(self._measured(row, col, value) for col, (value, _) in enumerate(cells))]))
         put_row = getattr(self.ws, "put_row", None)
-        if put_row is not None and put_row(row, cells):
-            return
-        ws = self.ws
-        for col, (value, fmt) in enumerate(cells):
-            if value is None:
-                ws._write_blank(row, col, None, fmt)
-            elif isinstance(value, str):
-                ws._write_string(row, col, value, fmt)
-            elif isinstance(value, dt.date):
-                ws.write_datetime(row, col, value, fmt)
-            else:
-                ws._write_number(row, col, value, fmt)
+        if put_row is None or not put_row(row, cells):
+            for col, (value, fmt) in enumerate(cells):
+                _write(self.ws, row, col, value, fmt)
+
+    def _measured(self, row: int, col: int, value: Any) -> int:
+        """Record a value of a column; the lines it takes there (a blank: one)."""
+        if isinstance(value, str):
+            return self._lines(row, col, value)
+        return 1 if value is None else self._count(row, col, _shown(value))
 
     def set_row(self, row: int, height: float, *args: Any) -> Any:
         """A height the writer asks for, unless the row's texts need more lines."""
@@ -275,6 +261,18 @@ class Fitted:
     def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int, data: Any, fmt: Any) -> Any:
         self._at(first_row)
         return self.ws.merge_range(first_row, first_col, last_row, last_col, data, fmt)
+
+
+def _write(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    """A value as `Fitted.write_value` takes it, written to xlsxwriter's sheet (nothing measured)."""
+    if value is None:
+        ws._write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws._write_string(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, value, fmt)
+    else:
+        ws._write_number(row, col, value, fmt)
 
 
 def _shown(value: Any) -> str:
